@@ -1,0 +1,71 @@
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+export class HiApiApi implements ICredentialType {
+	name = 'hiApiApi';
+
+	displayName = 'HiAPI API';
+
+	icon: Icon = {
+		light: 'file:../nodes/shared/icons/hiapi.svg',
+		dark: 'file:../nodes/shared/icons/hiapi.dark.svg',
+	};
+
+	documentationUrl = 'https://github.com/n8n-nodes-hiapi/n8n-nodes-hiapi#credentials';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			required: true,
+			default: '',
+			placeholder: 'sk-...',
+			description: 'The API key from the hiapi console',
+		},
+		{
+			displayName: 'Webhook Signing Key',
+			name: 'signingSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			placeholder: 'whsec_...',
+			description:
+				'Optional. The webhook signing key from the hiapi console. When set, HiAPI callbacks must carry a valid signature or they are rejected.',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://api.hiapi.ai',
+			description: 'The hiapi API address, with or without a trailing /v1',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.apiKey}}',
+			},
+		},
+	};
+
+	// The list call is the cheapest authenticated request; the replace() calls accept a base URL
+	// typed with or without "/v1" and trailing slashes, as the transport does.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL:
+				'={{ String($credentials.baseUrl || "https://api.hiapi.ai").trim().replace(/\\/+$/, "").replace(/\\/v1$/, "") }}',
+			url: '/v1/tasks',
+			method: 'GET',
+			qs: { page: 1, size: 1 },
+		},
+	};
+}

@@ -1,0 +1,74 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import {
+	aspectRatioField,
+	callbackUrlField,
+	completionField,
+	optionsField,
+	promptField,
+	resolutionField,
+} from './actions/common.descriptions';
+import * as getTask from './actions/getTask.operation';
+import * as imageToImage from './actions/imageToImage.operation';
+import { router } from './actions/router';
+
+const generating = { show: { operation: ['textToImage', 'imageToImage'] } };
+
+export class GptImage2 implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'GPT Image 2',
+		name: 'gptImage2',
+		icon: { light: 'file:../shared/icons/hiapi.svg', dark: 'file:../shared/icons/hiapi.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ { textToImage: "Text to Image", imageToImage: "Image to Image", getTask: "Get Task" }[$parameter["operation"]] }}',
+		description: 'Generate or edit images with GPT Image 2 on hiapi, and get the result as a file',
+		defaults: { name: 'GPT Image 2' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'hiApiApi', required: true }],
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'Text to Image',
+						value: 'textToImage',
+						action: 'Generate an image from text',
+						description: 'Create a new image from a prompt',
+					},
+					{
+						name: 'Image to Image',
+						value: 'imageToImage',
+						action: 'Edit an image with a prompt',
+						description: 'Transform a reference image (URL or file) following a prompt',
+					},
+					{
+						name: 'Get Task',
+						value: 'getTask',
+						action: 'Get a task and its image',
+						description: 'Fetch an earlier task by ID and download its image, e.g. after a timeout',
+					},
+				],
+				default: 'textToImage',
+			},
+			{ ...promptField, displayOptions: generating },
+			...imageToImage.description,
+			{ ...aspectRatioField, displayOptions: generating },
+			{ ...resolutionField, displayOptions: generating },
+			{ ...completionField, displayOptions: generating },
+			{ ...callbackUrlField, displayOptions: { show: { ...generating.show, completion: ['callback'] } } },
+			...getTask.description,
+			optionsField,
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

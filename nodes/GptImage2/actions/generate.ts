@@ -1,0 +1,58 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { MAX_IDEMPOTENCY_KEY_BYTES } from '../../shared/transport/tasks';
+import type { SubmitBody } from '../../shared/types';
+import { ASPECT_RATIOS, RESOLUTIONS } from './common.descriptions';
+import * as imageToImage from './imageToImage.operation';
+import * as textToImage from './textToImage.operation';
+import { invalidField, jsonObject, nonEmptyText, oneOf } from './validate';
+
+export const generators = { textToImage, imageToImage };
+export type GenerateOperation = keyof typeof generators;
+
+export interface GenerationRequest {
+	body: SubmitBody;
+	idempotencyKey?: string;
+	/** Echoed on the output item so a result can be traced to what was asked. */
+	echo: { prompt: string; aspectRatio: string; resolution: string };
+}
+
+/** Everything about one item's task, checked here so a bad value fails before anything is sent or billed. */
+export async function buildRequest(
+	this: IExecuteFunctions,
+	operation: GenerateOperation,
+	itemIndex: number,
+): Promise<GenerationRequest> {
+	const prompt = nonEmptyText.call(this, itemIndex, 'Prompt', this.getNodeParameter('prompt', itemIndex));
+	const aspectRatio = oneOf.call(this, itemIndex, 'Aspect Ratio', this.getNodeParameter('aspectRatio', itemIndex, '1:1'), ASPECT_RATIOS);
+	const resolution = oneOf.call(this, itemIndex, 'Resolution', this.getNodeParameter('resolution', itemIndex, '1K'), RESOLUTIONS);
+	const extra = jsonObject.call(this, itemIndex, 'Additional Input', this.getNodeParameter('options.additionalInput', itemIndex, '{}'));
+	const modeled = { prompt, aspect_ratio: aspectRatio, resolution };
+	const clash = Object.keys(extra).find((key) => key in modeled || key === 'image');
+	if (clash) {
+		throw invalidField.call(
+			this,
+			itemIndex,
+			'Additional Input',
+			`sets '${clash}', which the node already sets`,
+			`Use the node's own field for '${clash}' and remove it from Additional Input.`,
+		);
+	}
+	const generator = generators[operation];
+	const input = { ...extra, ...modeled, ...(await generator.referenceImage.call(this, itemIndex)) };
+
+	const route = String(this.getNodeParameter('options.route', itemIndex, '') ?? '').trim();
+	const body: SubmitBody = { model: generator.model, input, ...(route && route !== 'default' ? { route } : {}) };
+
+	const key = String(this.getNodeParameter('options.idempotencyKey', itemIndex, '') ?? '').trim();
+	if (Buffer.byteLength(key, 'utf8') > MAX_IDEMPOTENCY_KEY_BYTES) {
+		throw invalidField.call(
+			this,
+			itemIndex,
+			'Idempotency Key',
+			`is ${Buffer.byteLength(key, 'utf8')} bytes long`,
+			`hiapi accepts at most ${MAX_IDEMPOTENCY_KEY_BYTES} bytes: use a shorter ID, e.g. an order number.`,
+		);
+	}
+	return { body, idempotencyKey: key || undefined, echo: { prompt, aspectRatio, resolution } };
+}
