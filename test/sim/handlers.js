@@ -1,0 +1,182 @@
+'use strict';
+
+const { ok, fail } = require('./replies');
+const { validateSubmit } = require('./validate');
+const { fingerprint } = require('./idempotency');
+
+/**
+ * @typedef {object} RequestMeta
+ * @property {string} apiKey authenticated key ('' for the CDN)
+ * @property {string} [taskId] from the path
+ * @property {number} [index] output index, for the CDN
+ * @property {URL} url
+ * @property {Record<string, any>} entry this request's sim.log entry (handlers add taskId/replay)
+ * @property {import('./faults').Fault} [fault]
+ */
+
+/** @param {import('node:http').IncomingMessage} req @param {number} limit */
+function readBody(req, limit) {
+	return new Promise((resolve, reject) => {
+		/** @type {Buffer[]} */
+		const chunks = [];
+		let size = 0;
+		req.on('data', (c) => {
+			size += c.length;
+			// Keep draining past the limit so the 413 can still be written on a sane connection.
+			if (size <= limit) chunks.push(c);
+		});
+		req.on('end', () => resolve(size > limit ? null : Buffer.concat(chunks)));
+		req.on('error', reject);
+	});
+}
+
+/**
+ * POST /v1/tasks
+ * @param {Record<string, any>} ctx
+ * @param {import('node:http').IncomingMessage} req
+ * @param {RequestMeta} meta
+ */
+async function submit(ctx, req, meta) {
+	const { opts, counters, idem, tasks } = ctx;
+	const raw = await readBody(req, opts.maxBodyBytes);
+	if (raw === null) {
+		return fail(
+			413,
+			'payload_too_large',
+			`request body is over the ${opts.maxBodyBytes} byte limit`,
+		);
+	}
+	let body;
+	try {
+		body = JSON.parse(raw.toString('utf8'));
+	} catch (err) {
+		return fail(
+			400,
+			'INVALID_REQUEST',
+			`request body is not valid JSON: ${/** @type {Error} */ (err).message}`,
+		);
+	}
+	const v = validateSubmit(body, opts);
+	if (!v.ok) return fail(400, 'INVALID_REQUEST', v.message);
+	const allowed = opts.modelKeys[v.value.model];
+	if (allowed && !allowed.includes(meta.apiKey)) {
+		return fail(401, 'permission_denied', 'This API key cannot use the selected model.');
+	}
+
+	const header = req.headers['idempotency-key'];
+	const key = Array.isArray(header) ? header[0] : header;
+	let rec;
+	if (key !== undefined) {
+		if (key === '' || Buffer.byteLength(key) > 255) {
+			return fail(400, 'INVALID_REQUEST', 'Idempotency-Key must be 1 to 255 bytes');
+		}
+		const fp = fingerprint(body);
+		const prev = idem.lookup(meta.apiKey, key);
+		if (prev && prev.fingerprint !== fp) {
+			return fail(
+				422,
+				'IDEMPOTENCY_KEY_MISMATCH',
+				'This Idempotency-Key was already used with a different request body.',
+			);
+		}
+		if (prev && prev.state === 'processing') {
+			return fail(
+				409,
+				'IDEMPOTENCY_KEY_PROCESSING',
+				'A request with this Idempotency-Key is still being processed; retry later.',
+				{ 'Retry-After': '1' },
+			);
+		}
+		if (prev) {
+			counters.replays++;
+			meta.entry.replay = true;
+			meta.entry.taskId = prev.taskId;
+			return ok({ taskId: prev.taskId }, { 'Idempotent-Replay': 'true' });
+		}
+		rec = idem.reserve(meta.apiKey, key, fp);
+	}
+
+	// The key is reserved during this wait: a same-key request now gets 409.
+	if (opts.submitDelayMs > 0) await ctx.requestTimers.sleep(opts.submitDelayMs);
+
+	let task;
+	try {
+		task = tasks.create({ apiKey: meta.apiKey, request: v.value, idempotencyKey: key });
+	} catch (err) {
+		if (rec) idem.release(meta.apiKey, key, rec);
+		return fail(
+			500,
+			'internal_error',
+			`simulator behavior function threw: ${/** @type {Error} */ (err).message}`,
+		);
+	}
+	if (rec) {
+		rec.state = 'done';
+		rec.taskId = task.id;
+	}
+	counters.tasksCreated++;
+	meta.entry.taskId = task.id;
+	return ok({ taskId: task.id });
+}
+
+/** GET /v1/tasks/{taskId} @param {Record<string, any>} ctx @param {RequestMeta} meta */
+function getTask(ctx, meta) {
+	const task = ctx.tasks.get(meta.taskId);
+	if (!task || task.apiKey !== meta.apiKey) {
+		return fail(404, 'not_found', `Task not found: ${meta.taskId}`);
+	}
+	const view = ctx.tasks.view(task);
+	if (meta.fault?.type === 'unknown-status') {
+		return ok({ ...view, status: meta.fault.statusName ?? 'rendering' });
+	}
+	return ok(view);
+}
+
+/** @param {string | null} v @param {number} dflt */
+const intParam = (v, dflt) => (v === null || v === '' ? dflt : /^\d+$/.test(v) ? Number(v) : NaN);
+
+/** GET /v1/tasks?page=&size= @param {Record<string, any>} ctx @param {RequestMeta} meta */
+function listTasks(ctx, meta) {
+	const page = intParam(meta.url.searchParams.get('page'), 1);
+	const size = intParam(meta.url.searchParams.get('size'), 20);
+	if (!(page >= 1)) return fail(400, 'INVALID_REQUEST', 'page must be an integer >= 1');
+	if (!(size >= 1 && size <= 100))
+		return fail(400, 'INVALID_REQUEST', 'size must be an integer from 1 to 100');
+	const all = ctx.tasks.forKey(meta.apiKey);
+	const now = ctx.clock.now();
+	const statusName =
+		meta.fault?.type === 'unknown-status' ? (meta.fault.statusName ?? 'rendering') : undefined;
+	const page_ = all
+		.slice((page - 1) * size, page * size)
+		.map((/** @type {import('./tasks').TaskRecord} */ t) => {
+			const view = ctx.tasks.view(t, now);
+			return statusName ? { ...view, status: statusName } : view;
+		});
+	return ok({ tasks: page_, page, size, total: all.length });
+}
+
+/** GET /cdn/tasks/{taskId}/{index}.png (no auth, like a real CDN) @param {Record<string, any>} ctx @param {RequestMeta} meta */
+function cdn(ctx, meta) {
+	const { tasks, clock } = ctx;
+	const task = tasks.get(meta.taskId);
+	const now = clock.now();
+	if (
+		!task ||
+		/** @type {number} */ (meta.index) >= task.outputs ||
+		tasks.statusAt(task, now) !== 'success'
+	) {
+		return fail(404, 'not_found', 'No such object.');
+	}
+	const expiresAt = tasks.expiresAt(task);
+	if (now >= expiresAt) {
+		const when = new Date(clock.unixMs(expiresAt)).toISOString();
+		return fail(410, 'expired', `This output expired at ${when}.`);
+	}
+	return {
+		status: 200,
+		headers: { 'Content-Type': 'image/png' },
+		body: tasks.image(task, /** @type {number} */ (meta.index)),
+	};
+}
+
+module.exports = { submit, getTask, listTasks, cdn };

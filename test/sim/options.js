@@ -1,0 +1,142 @@
+'use strict';
+
+/**
+ * @typedef {object} CallbackOptions
+ * @property {number} [duplicates] extra deliveries of the same body after the first 2xx (default 0)
+ * @property {boolean} [concurrent] send the first delivery and the duplicates at the same time
+ * @property {number[]} [retryDelaysMs] waits before each retry of a failed delivery (scaled by timeScale)
+ * @property {boolean} [envelope] wrap the body in {code,message,data} like a GET answer
+ * @property {number} [timeoutMs] per-attempt timeout (not scaled)
+ */
+
+/**
+ * @typedef {object} SimulatorOptions
+ * @property {string[]} [keys] valid API keys; the first is `sim.apiKey`
+ * @property {Record<string, string[]>} [modelKeys] keys allowed per model (models not listed: any valid key)
+ * @property {string} [signingKey] webhook signing key ('whsec_...'); callbacks are signed when set
+ * @property {{queued?: number, handling?: number, archiving?: number}} [durations] phase lengths in ms
+ * @property {number} [timeScale] multiplies task durations, output TTL and callback retry delays
+ * @property {string[]} [failWords] a prompt containing one (case-insensitive) ends in `fail`
+ * @property {number} [maxDataUrlBytes] decoded size limit of a data URL in input.image
+ * @property {number} [maxBodyBytes] request body limit (413 above it)
+ * @property {number} [outputTtlSeconds] output lifetime after completion
+ * @property {number} [outputsPerTask] images per successful task
+ * @property {number} [imageScale] output pixels per nominal pixel (1K square → 1024 × imageScale)
+ * @property {number} [outputPadBytes] size of a private ancillary PNG chunk, to make big valid files
+ * @property {CallbackOptions} [callback]
+ * @property {number} [submitDelayMs] time a POST /v1/tasks spends processing before it answers (not scaled)
+ * @property {number} [idempotencyTtlMs] how long an Idempotency-Key is remembered (default 24 h, not scaled)
+ * @property {string[]} [routes] accepted model routes
+ * @property {string} [host] listen address (default 127.0.0.1)
+ * @property {number} [port] listen port (default 0: any free port)
+ * @property {string} [cdnBaseUrl] base of output URLs; `{port}` is replaced by the bound port
+ */
+
+const DEFAULTS = {
+	keys: ['sk-sim-test'],
+	modelKeys: {},
+	signingKey: undefined,
+	durations: { queued: 300, handling: 1500, archiving: 200 },
+	timeScale: 1,
+	failWords: ['FAILME'],
+	maxDataUrlBytes: 3 * 1024 * 1024,
+	maxBodyBytes: undefined,
+	outputTtlSeconds: 3600,
+	outputsPerTask: 1,
+	imageScale: 1 / 16,
+	outputPadBytes: 0,
+	callback: {
+		duplicates: 0,
+		concurrent: false,
+		retryDelaysMs: [500, 1000, 2000, 4000],
+		envelope: false,
+		timeoutMs: 10000,
+	},
+	submitDelayMs: 0,
+	idempotencyTtlMs: 24 * 60 * 60 * 1000,
+	routes: ['default', 'ext'],
+	host: '127.0.0.1',
+	port: 0,
+	cdnBaseUrl: undefined,
+};
+
+/** @param {unknown} v @param {string} name @param {number} [min] */
+function number(v, name, min = 0) {
+	if (typeof v !== 'number' || Number.isNaN(v) || v < min) {
+		throw new TypeError(`simulator option ${name} must be a number >= ${min}, got ${String(v)}`);
+	}
+	return v;
+}
+
+/** @param {unknown} v @param {string} name */
+function strings(v, name) {
+	if (!Array.isArray(v) || v.some((s) => typeof s !== 'string' || s === '')) {
+		throw new TypeError(`simulator option ${name} must be an array of non-empty strings`);
+	}
+	return [...v];
+}
+
+/**
+ * Merges defaults and rejects malformed options early, so a typo in a test fails loudly
+ * instead of silently running with defaults.
+ * @param {SimulatorOptions} [o]
+ */
+function normalizeOptions(o = {}) {
+	const known = new Set(Object.keys(DEFAULTS));
+	for (const k of Object.keys(o)) {
+		if (!known.has(k)) throw new TypeError(`unknown simulator option '${k}'`);
+	}
+	const cb = { ...DEFAULTS.callback, ...(o.callback ?? {}) };
+	const durations = { ...DEFAULTS.durations, ...(o.durations ?? {}) };
+	const opts = {
+		keys: strings(o.keys ?? DEFAULTS.keys, 'keys'),
+		modelKeys: { ...(o.modelKeys ?? {}) },
+		signingKey: o.signingKey,
+		durations: {
+			queued: number(durations.queued, 'durations.queued'),
+			handling: number(durations.handling, 'durations.handling'),
+			archiving: number(durations.archiving, 'durations.archiving'),
+		},
+		timeScale: number(o.timeScale ?? DEFAULTS.timeScale, 'timeScale'),
+		failWords: strings(o.failWords ?? DEFAULTS.failWords, 'failWords'),
+		maxDataUrlBytes: number(o.maxDataUrlBytes ?? DEFAULTS.maxDataUrlBytes, 'maxDataUrlBytes', 1),
+		maxBodyBytes: 0,
+		outputTtlSeconds: number(o.outputTtlSeconds ?? DEFAULTS.outputTtlSeconds, 'outputTtlSeconds'),
+		outputsPerTask: number(o.outputsPerTask ?? DEFAULTS.outputsPerTask, 'outputsPerTask'),
+		imageScale: number(o.imageScale ?? DEFAULTS.imageScale, 'imageScale'),
+		outputPadBytes: number(o.outputPadBytes ?? DEFAULTS.outputPadBytes, 'outputPadBytes'),
+		callback: {
+			duplicates: number(cb.duplicates, 'callback.duplicates'),
+			concurrent: Boolean(cb.concurrent),
+			retryDelaysMs: (Array.isArray(cb.retryDelaysMs) ? cb.retryDelaysMs : []).map((d, i) =>
+				number(d, `callback.retryDelaysMs[${i}]`),
+			),
+			envelope: Boolean(cb.envelope),
+			timeoutMs: number(cb.timeoutMs, 'callback.timeoutMs', 1),
+		},
+		submitDelayMs: number(o.submitDelayMs ?? DEFAULTS.submitDelayMs, 'submitDelayMs'),
+		idempotencyTtlMs: number(o.idempotencyTtlMs ?? DEFAULTS.idempotencyTtlMs, 'idempotencyTtlMs'),
+		routes: strings(o.routes ?? DEFAULTS.routes, 'routes'),
+		host: o.host ?? DEFAULTS.host,
+		port: number(o.port ?? DEFAULTS.port, 'port'),
+		cdnBaseUrl: o.cdnBaseUrl,
+	};
+	// A base64 data URL is 4/3 of its decoded size; leave room so an oversize image still reaches
+	// validation and gets the descriptive 400 rather than a bare 413.
+	opts.maxBodyBytes = number(
+		o.maxBodyBytes ?? Math.ceil(opts.maxDataUrlBytes * 4) + 1024 * 1024,
+		'maxBodyBytes',
+		1,
+	);
+	if (opts.keys.length === 0) throw new TypeError('simulator option keys must not be empty');
+	if (opts.signingKey !== undefined && (typeof opts.signingKey !== 'string' || !opts.signingKey)) {
+		throw new TypeError('simulator option signingKey must be a non-empty string');
+	}
+	for (const [model, list] of Object.entries(opts.modelKeys)) {
+		opts.modelKeys[model] = strings(list, `modelKeys['${model}']`);
+	}
+	if (!opts.routes.includes('default')) opts.routes.unshift('default');
+	return opts;
+}
+
+module.exports = { normalizeOptions, DEFAULTS };

@@ -1,0 +1,34 @@
+import { HiApiApi } from '../../credentials/HiApiApi.credentials';
+import { GptImage2 } from '../../nodes/GptImage2/GptImage2.node';
+import { HiApiTrigger } from '../../nodes/HiApiTrigger/HiApiTrigger.node';
+import { createHarness, type Harness, type HarnessOptions } from '../harness';
+import { TransportProbe } from './probe';
+
+// The simulator is plain JavaScript (it needs node:http and timers, which n8n's lint bans in .ts);
+// its JSDoc types come through allowJs in tsconfig.test.json.
+import { startSimulator } from '../sim';
+
+export type Simulator = Awaited<ReturnType<typeof startSimulator>>;
+export type SimOptions = Parameters<typeof startSimulator>[0];
+
+export const GPT = 'n8n-nodes-hiapi.gptImage2';
+export const TRIGGER = 'n8n-nodes-hiapi.hiApiTrigger';
+export const PROBE = 'test.transportProbe';
+
+export { startSimulator };
+
+/** Fast lifecycle for tests: a task settles in about 150 ms. */
+export const FAST = { durations: { queued: 30, handling: 90, archiving: 30 } };
+
+export function harnessFor(
+	sim: Simulator,
+	credential: Record<string, string> = {},
+	binaryMode: HarnessOptions['binaryMode'] = 'default',
+): Harness {
+	return createHarness({
+		nodeTypes: { [GPT]: new GptImage2(), [TRIGGER]: new HiApiTrigger(), [PROBE]: new TransportProbe() },
+		credentialTypes: [new HiApiApi()],
+		credentials: { hiApiApi: { apiKey: sim.apiKey, baseUrl: sim.baseUrl, ...credential } },
+		binaryMode,
+	});
+}
