@@ -10,6 +10,12 @@ const MAX_REMEMBERED = 5000;
  * concurrent deliveries: each webhook call works on its own copy until n8n saves it.
  */
 const inFlight = new Set<string>();
+/**
+ * Tasks handled by this process. n8n saves a workflow's static data whole after each call, so two
+ * concurrent calls for different tasks can overwrite each other's record: this memory covers that
+ * gap while the process lives; static data covers restarts.
+ */
+const handled = new Map<string, number>();
 
 export interface Dedup {
 	/** 'new' claims the task for this call; release it with done() or abandon(). */
@@ -39,7 +45,7 @@ export function dedupFor(staticData: IDataObject, scope: string, taskId: string)
 	const seen = seenMap(staticData);
 	return {
 		claim() {
-			if (seen[taskId]) return 'seen';
+			if (seen[taskId] || handled.has(key)) return 'seen';
 			if (inFlight.has(key)) return 'in-flight';
 			inFlight.add(key);
 			return 'new';
@@ -48,6 +54,12 @@ export function dedupFor(staticData: IDataObject, scope: string, taskId: string)
 			const nowS = Math.floor(Date.now() / 1000);
 			seen[taskId] = nowS;
 			prune(seen, nowS);
+			handled.set(key, nowS);
+			// Insertion order is age order, so the oldest entries go first.
+			for (const old of handled.keys()) {
+				if (handled.size <= MAX_REMEMBERED) break;
+				handled.delete(old);
+			}
 			inFlight.delete(key);
 		},
 		abandon() {

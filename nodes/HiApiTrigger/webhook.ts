@@ -96,6 +96,10 @@ export async function handleCallback(this: IWebhookFunctions): Promise<IWebhookR
 		};
 	} catch (error) {
 		dedup.abandon();
+		// hiapi does not know the task: a forged or foreign callback, not worth a redelivery.
+		if ((error as { httpCode?: unknown }).httpCode === '404') {
+			return reply.call(this, { status: 400, body: { error: 'unknown task', taskId: parsed.task.taskId } });
+		}
 		const message = error instanceof Error ? error.message : String(error);
 		this.logger.warn(`HiAPI Trigger could not hand over task ${parsed.task.taskId}: ${message}`);
 		// Not 2xx, so hiapi delivers again later.
