@@ -1,19 +1,38 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import {
 	aspectRatioField,
 	callbackUrlField,
-	completionField,
+	completionFields,
 	optionsField,
 	promptField,
 	resolutionField,
+	resumeNotice,
 } from './actions/common.descriptions';
 import * as getTask from './actions/getTask.operation';
 import * as imageToImage from './actions/imageToImage.operation';
 import { router } from './actions/router';
+import { resumeWebhook } from './completion/resume';
 
 const generating = { show: { operation: ['textToImage', 'imageToImage'] } };
+
+/**
+ * The resume URL of a paused execution ("Wait for Callback"). n8n routes it to webhook() only
+ * while this execution waits; it is never registered with hiapi (the URL travels with each task),
+ * so there is no webhook lifecycle to implement.
+ */
+const resumeWebhooks: IWebhookDescription[] = [
+	{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: '', restartWebhook: true },
+];
 
 export class GptImage2 implements INodeType {
 	description: INodeTypeDescription = {
@@ -29,6 +48,7 @@ export class GptImage2 implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'hiApiApi', required: true }],
+		webhooks: resumeWebhooks,
 		properties: [
 			{
 				displayName: 'Operation',
@@ -61,7 +81,11 @@ export class GptImage2 implements INodeType {
 			...imageToImage.description,
 			{ ...aspectRatioField, displayOptions: generating },
 			{ ...resolutionField, displayOptions: generating },
-			{ ...completionField, displayOptions: generating },
+			...completionFields.map((field) => ({
+			...field,
+			displayOptions: { ...field.displayOptions, show: { ...field.displayOptions?.show, ...generating.show } },
+		})),
+		{ ...resumeNotice, displayOptions: { show: { ...generating.show, completion: ['resume'] } } },
 			{ ...callbackUrlField, displayOptions: { show: { ...generating.show, completion: ['callback'] } } },
 			...getTask.description,
 			optionsField,
@@ -70,5 +94,9 @@ export class GptImage2 implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);
+	}
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await resumeWebhook.call(this);
 	}
 }

@@ -149,7 +149,7 @@ if (!ENABLED) {
 		// CLI imports and publishing go before the start: a running n8n does not pick up a publish
 		// made by the CLI ("Changes will not take effect if n8n is running").
 		await timed('importCredentials', () => n8n.importCredentials(cred.file));
-		await timed('importWorkflows', () => n8n.cliOk(['import:workflow', '--separate', `--input=${workflowsDir}`]));
+		await timed('importWorkflows', () => n8n.importWorkflows(workflowsDir));
 		await timed('publish', () => n8n.publish(WF.callbackReceive));
 		await timed('start', () => n8n.start());
 		// The owner (REST) is needed for what has no CLI: node types as the editor sees them, the credential test.

@@ -479,6 +479,8 @@ async function createN8n({ version = DEFAULT_VERSION, userFolder, port, env: ext
 
 		importCredentials: (file) => inst.cliOk(['import:credentials', `--input=${file}`]),
 		importWorkflow: (file) => inst.cliOk(['import:workflow', `--input=${file}`]),
+		/** Every *.json in `dir` in one command (one n8n boot instead of one per file). */
+		importWorkflows: (dir) => inst.cliOk(['import:workflow', '--separate', `--input=${dir}`]),
 		publish: (id) => inst.cliOk(['publish:workflow', `--id=${id}`]),
 
 		/**

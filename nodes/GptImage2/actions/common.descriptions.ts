@@ -39,25 +39,57 @@ export const resolutionField: INodeProperties = {
 	description: 'Size of the long side: 1K is fastest and cheapest, 4K takes longest',
 };
 
-export const completionField: INodeProperties = {
-	displayName: 'Completion',
-	name: 'completion',
-	type: 'options',
-	noDataExpression: true,
-	options: [
-		{
-			name: 'Wait for Result',
-			value: 'poll',
-			description: 'Submit, check the task until it finishes, and output the image',
-		},
-		{
-			name: 'Submit Only (Callback)',
-			value: 'callback',
-			description: 'Submit with a callback URL and output the task ID at once; a HiAPI Trigger workflow receives the image',
-		},
-	],
-	default: 'poll',
-	description: 'How the node finishes',
+const pollOption = {
+	name: 'Wait for Result',
+	value: 'poll',
+	description: 'Submit, check the task until it finishes, and output the image',
+};
+const callbackOption = {
+	name: 'Submit Only (Callback)',
+	value: 'callback',
+	description: 'Submit with a callback URL and output the task ID at once; a HiAPI Trigger workflow receives the image',
+};
+const resumeOption = {
+	name: 'Wait for Callback (No Polling)',
+	value: 'resume',
+	description:
+		'Submit, pause the execution, and resume it when hiapi calls back: no polling, no worker held while waiting',
+};
+
+/**
+ * Two declarations of one parameter: pausing an execution makes no sense inside an AI agent's
+ * tool call, so agents see the list without the resume mode.
+ */
+export const completionFields: INodeProperties[] = [
+	{
+		displayName: 'Completion',
+		name: 'completion',
+		type: 'options',
+		noDataExpression: true,
+		options: [pollOption, callbackOption, resumeOption],
+		default: 'poll',
+		description: 'How the node finishes',
+		displayOptions: { hide: { '@tool': [true] } },
+	},
+	{
+		displayName: 'Completion',
+		name: 'completion',
+		type: 'options',
+		noDataExpression: true,
+		options: [pollOption, callbackOption],
+		default: 'poll',
+		description: 'How the node finishes',
+		displayOptions: { show: { '@tool': [true] } },
+	},
+];
+
+export const resumeNotice: INodeProperties = {
+	displayName:
+		"hiapi must be able to reach this n8n instance: its public address comes from n8n's WEBHOOK_URL setting. The execution pauses until every item's task has finished or the timeout passes.",
+	name: 'resumeNotice',
+	type: 'notice',
+	default: '',
+	displayOptions: { show: { completion: ['resume'] } },
 };
 
 export const callbackUrlField: INodeProperties = {

@@ -1,10 +1,11 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { mapPool } from '../../shared/pool';
 import { asNodeError, taskIdOf } from '../../shared/transport/errors';
 
 export type ItemWork = (itemIndex: number) => Promise<INodeExecutionData[]>;
 
-function errorItem(error: unknown, itemIndex: number): INodeExecutionData {
+export function errorItem(error: unknown, itemIndex: number): INodeExecutionData {
 	const taskId = taskIdOf(error);
 	return {
 		json: { error: error instanceof Error ? error.message : String(error), ...(taskId ? { taskId } : {}) },
@@ -29,21 +30,19 @@ export async function runItems(
 	const signal = this.getExecutionCancelSignal?.();
 	const results = new Map<number, INodeExecutionData[]>();
 	const failures = new Map<number, ReturnType<typeof asNodeError>>();
-	let next = 0;
-
-	const worker = async () => {
-		while (next < itemIndexes.length && (continueOnFail || failures.size === 0) && !signal?.aborted) {
-			const itemIndex = itemIndexes[next++];
+	await mapPool(
+		itemIndexes,
+		concurrency,
+		async (itemIndex) => {
 			try {
 				results.set(itemIndex, await work(itemIndex));
 			} catch (error) {
 				failures.set(itemIndex, asNodeError(this.getNode(), error, itemIndex));
 				if (continueOnFail) results.set(itemIndex, [errorItem(error, itemIndex)]);
 			}
-		}
-	};
-	const width = Math.max(1, Math.min(Math.floor(concurrency) || 1, itemIndexes.length));
-	await Promise.all(Array.from({ length: width }, worker));
+		},
+		() => (continueOnFail || failures.size === 0) && !signal?.aborted,
+	);
 
 	if (!continueOnFail && failures.size > 0) {
 		throw failures.get(Math.min(...failures.keys()));

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { readCallbackUrl, submitWithCallback } from '../completion/callback';
+import { submitAndPause } from '../completion/pause';
 import { submitAndWait } from '../completion/poll';
 import { readSettings } from '../completion/settings';
 import { buildRequest, type GenerateOperation } from './generate';
@@ -21,12 +22,13 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		return [inOrder(itemCount, results)];
 	}
 
-	const completion = this.getNodeParameter('completion', 0, 'poll') as Completion;
-	const finish = completions[completion] ?? submitAndWait;
+	const completion = this.getNodeParameter('completion', 0, 'poll') as Completion | 'resume';
 	const { valid, invalid } = await validateItems.call(this, itemCount, async (i) => {
 		await buildRequest.call(this, operation, i);
 		if (completion === 'callback') readCallbackUrl.call(this, i);
 	});
+	if (completion === 'resume') return await submitAndPause.call(this, operation, valid, invalid, settings);
+	const finish = completions[completion as Completion] ?? submitAndWait;
 	// Requests are built again per item rather than kept from validation, so at most `concurrency`
 	// inline reference images are held in memory at once.
 	const results = await runItems.call(this, valid, settings.concurrency, async (i) =>

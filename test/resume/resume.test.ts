@@ -1,0 +1,163 @@
+import { createHmac } from 'crypto';
+
+import type { Harness, RunResult } from '../harness';
+import { FAST, GPT, harnessFor, startSimulator, type Simulator } from '../support/env';
+
+const KEY = 'whsec_resume_key';
+
+describe('GPT Image 2: Wait for Callback (No Polling)', () => {
+	let sim: Simulator;
+	let h: Harness;
+
+	// Callbacks go to the harness's resume URL, where nothing listens: each attempt is kept in the
+	// simulator's callback log with the exact URL, headers and body, and replayed into webhook() here.
+	const simOptions = { ...FAST, signingKey: KEY, callback: { retryDelaysMs: [], timeoutMs: 500 } };
+
+	beforeAll(async () => {
+		sim = await startSimulator(simOptions);
+		h = harnessFor(sim, { signingSecret: KEY });
+	});
+	afterAll(async () => {
+		await h.stop();
+		await sim.stop();
+	});
+	beforeEach(() => sim.reset());
+
+	// The webhook runs with the paused node's parameters, as in n8n.
+	let parameters: Record<string, unknown> = {};
+	const pause = (prompts: string[], options: Record<string, unknown> = {}, extra = {}) => {
+		parameters = { operation: 'textToImage', prompt: '={{ $json.p }}', completion: 'resume', options: { timeout: 60, ...options } };
+		return h.runNode({ type: GPT, parameters, input: prompts.map((p) => ({ json: { p } })), ...extra });
+	};
+
+	const callbackFor = async (taskId: string) => {
+		await sim.waitFor((s: Simulator) => s.callbackLog.some((c) => c.taskId === taskId), 5000);
+		const entry = sim.callbackLog.find((c) => c.taskId === taskId)!;
+		const url = new URL(entry.url);
+		return { query: Object.fromEntries(url.searchParams), headers: entry.headers as Record<string, string>, rawBody: Buffer.from(entry.body) };
+	};
+
+	const deliver = (paused: RunResult, cb: Awaited<ReturnType<typeof callbackFor>>, h2 = h) =>
+		h2.callWebhook({ type: GPT, parameters, waiting: paused, method: 'POST', ...cb });
+
+	it('pauses with one pending state item per input, naming its task, before any status read', async () => {
+		const paused = await pause(['one', 'two']);
+		expect(paused.status).toBe('waiting');
+		expect(paused.waitTill!.getTime()).toBeGreaterThan(Date.now() + 50_000);
+		expect(paused.items).toHaveLength(2);
+		const ids = [...sim.tasks.keys()];
+		expect(paused.items.map((i) => i.json.taskId)).toEqual(ids);
+		expect(paused.items[0].json.error).toBe(`Timed out waiting for hiapi's callback after 60 s (task ID: ${ids[0]})`);
+		// The callback is this execution's resume URL (n8n's signature kept) plus item and key.
+		const callback = new URL(sim.tasks.get(ids[1])!.callback!.url);
+		expect(paused.resumeUrl).toBeDefined();
+		expect(callback.toString().startsWith(paused.resumeUrl!.split('?')[0])).toBe(true);
+		expect(callback.searchParams.get('signature')).toBe(new URL(paused.resumeUrl!).searchParams.get('signature'));
+		expect(callback.searchParams.get('item')).toBe('1');
+		expect(callback.searchParams.get('k')).toMatch(/^[0-9a-f]{32}$/);
+		await sim.waitFor((s: Simulator) => s.callbackLog.length >= 2, 5000);
+		expect(sim.counters.getsTotal).toBe(0);
+	});
+
+	it('resumes only when the last task settles, with every item in order and the exact bytes', async () => {
+		sim.setBehavior(({ input }) => (input.prompt === 'slow' ? { durations: { queued: 10, handling: 900, archiving: 10 } } : undefined));
+		const paused = await pause(['fast', 'slow', 'FAILME']);
+		const [fastId, slowId, failId] = paused.items.map((i) => String(i.json.taskId));
+
+		const early = await deliver(paused, await callbackFor(fastId));
+		expect(early.statusCode).toBe(200);
+		expect(early.workflowData).toBeUndefined();
+		expect(early.responseBody).toEqual({ received: true, waitingFor: 1 });
+		// A task is read only after its own callback: the others come from one list read.
+		expect(sim.counters.gets[slowId]).toBeUndefined();
+		expect(sim.counters.gets[failId]).toBeUndefined();
+
+		const last = await deliver(paused, await callbackFor(slowId));
+		expect(last.statusCode).toBe(200);
+		expect(last.responseBody).toEqual({ received: true, resumed: true });
+		const items = last.workflowData![0];
+		expect(items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(items[0].json).toMatchObject({ taskId: fastId, status: 'success', prompt: 'fast' });
+		expect(items[1].json).toMatchObject({ taskId: slowId, status: 'success', prompt: 'slow' });
+		expect(items[2].json).toEqual({
+			error: `hiapi could not generate the image: upstream rejected the prompt [TASK_FAILED] (task ID: ${failId})`,
+			taskId: failId,
+		});
+		for (const item of items.slice(0, 2)) {
+			expect((await last.binaryBuffer(item, 'data')).equals(sim.imageBytes(String(item.json.taskId)))).toBe(true);
+		}
+		expect(sim.counters.gets[fastId]).toBe(1);
+		expect(sim.counters.gets[slowId]).toBe(1);
+		expect(sim.counters.gets[failId]).toBeUndefined();
+	});
+
+	it('honours the output binary field and Download options on resume', async () => {
+		const paused = await pause(['a'], { outputBinaryPropertyName: 'img' });
+		const resumed = await deliver(paused, await callbackFor(String(paused.items[0].json.taskId)));
+		expect(Object.keys(resumed.workflowData![0][0].binary ?? {})).toEqual(['img']);
+	});
+
+	it('duplicate callbacks are harmless: each re-derives the same answer', async () => {
+		const paused = await pause(['a', 'b']);
+		const [a, b] = paused.items.map((i) => String(i.json.taskId));
+		await sim.waitFor((s: Simulator) => s.task(b).status === 'success' && s.task(a).status === 'success', 5000);
+		const cb = await callbackFor(a);
+		const first = await deliver(paused, cb);
+		const again = await deliver(paused, cb);
+		expect(first.workflowData![0].map((i) => i.json.taskId)).toEqual([a, b]);
+		expect(again.workflowData![0].map((i) => i.json.taskId)).toEqual([a, b]);
+		expect(sim.counters.submits).toBe(2);
+	});
+
+	describe('forged callbacks are refused and the execution keeps waiting', () => {
+		it('a wrong or missing item key', async () => {
+			const paused = await pause(['x']);
+			const cb = await callbackFor(String(paused.items[0].json.taskId));
+			for (const query of [{ ...cb.query, k: '0'.repeat(32) }, { ...cb.query, k: undefined }, { ...cb.query, item: '5' }]) {
+				const result = await deliver(paused, { ...cb, query: JSON.parse(JSON.stringify(query)) });
+				expect(result.statusCode).toBe(401);
+				expect(result.workflowData).toBeUndefined();
+			}
+			expect(sim.counters.getsTotal).toBe(0);
+		});
+		it('a body not signed with the signing key', async () => {
+			const paused = await pause(['x']);
+			const cb = await callbackFor(String(paused.items[0].json.taskId));
+			const ts = String(Math.floor(Date.now() / 1000));
+			const forged = Buffer.from(cb.rawBody.toString().replace(/"status":"\w+"/, '"status":"success"'));
+			const wrongKey = createHmac('sha256', 'whsec_other').update(`${ts}.`).update(forged).digest('hex');
+			const result = await deliver(paused, { ...cb, rawBody: forged, headers: { ...cb.headers, 'x-hiapi-timestamp': ts, 'x-hiapi-signature': wrongKey } });
+			expect(result.statusCode).toBe(401);
+			expect(sim.counters.cdnGets).toBe(0);
+		});
+		it("another task's body on this item's URL", async () => {
+			const paused = await pause(['x', 'y']);
+			const [x, y] = paused.items.map((i) => String(i.json.taskId));
+			const cbX = await callbackFor(x);
+			const cbY = await callbackFor(y);
+			const result = await deliver(paused, { ...cbY, query: cbX.query });
+			expect(result.statusCode).toBe(200);
+			expect(result.responseBody).toEqual({ received: true, ignored: true });
+			expect(result.workflowData).toBeUndefined();
+		});
+	});
+
+	it('with Continue On Fail, invalid items are settled at once and the rest still pause', async () => {
+		const paused = await pause(['ok', ''], {}, { continueOnFail: true });
+		expect(paused.status).toBe('waiting');
+		expect(paused.items[1].json).toEqual({ error: 'Prompt: is empty (item 1)' });
+		const cb = await callbackFor(String(paused.items[0].json.taskId));
+		const resumed = await deliver(paused, cb);
+		expect(resumed.workflowData![0]).toHaveLength(2);
+		expect(resumed.workflowData![0][1].json).toEqual({ error: 'Prompt: is empty (item 1)' });
+	});
+
+	it('a submit failure without Continue On Fail names the tasks already submitted', async () => {
+		sim.inject({ route: 'submit', type: 'status', status: 402, body: { error_code: 'INSUFFICIENT_BALANCE', message: 'no money' }, match: (r: { headers: Record<string, string> }) => r.headers['idempotency-key'] === 'k-2' });
+		const paused = await pause(['a', 'b', 'c'], { idempotencyKey: '={{ "k-" + $itemIndex }}', concurrency: 1 });
+		expect(paused.status).toBe('error');
+		const ids = [...sim.tasks.keys()];
+		expect(paused.error?.message).toMatch(/^Item 2 could not be submitted: Your hiapi balance is too low/);
+		expect(paused.error?.description).toContain(`${ids[0]} (item 0), ${ids[1]} (item 1)`);
+	});
+});
