@@ -1,4 +1,5 @@
 import { createHmac } from 'crypto';
+import type { IDataObject } from 'n8n-workflow';
 
 import type { Harness, RunResult } from '../harness';
 import { FAST, GPT, harnessFor, startSimulator, type Simulator } from '../support/env';
@@ -24,8 +25,8 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 	beforeEach(() => sim.reset());
 
 	// The webhook runs with the paused node's parameters, as in n8n.
-	let parameters: Record<string, unknown> = {};
-	const pause = (prompts: string[], options: Record<string, unknown> = {}, extra = {}) => {
+	let parameters: IDataObject = {};
+	const pause = (prompts: string[], options: IDataObject = {}, extra = {}) => {
 		parameters = { operation: 'textToImage', prompt: '={{ $json.p }}', completion: 'resume', options: { timeout: 60, ...options } };
 		return h.runNode({ type: GPT, parameters, input: prompts.map((p) => ({ json: { p } })), ...extra });
 	};
