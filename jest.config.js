@@ -6,6 +6,7 @@ module.exports = {
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', diagnostics: { warnOnly: false } }],
 	},
-	setupFiles: ['<rootDir>/test/setup/env.js'],
+	globalSetup: '<rootDir>/test/setup/global-setup.js',
+	globalTeardown: '<rootDir>/test/setup/global-teardown.js',
 	testTimeout: 30000,
 };

@@ -518,7 +518,7 @@ async function createN8n({ version = DEFAULT_VERSION, userFolder, port, env: ext
 		// -- reading results --------------------------------------------------------------
 		db: () => openDb(dbFile),
 		executions: (filter) => listExecutions(dbFile, filter),
-		execution: (id) => readExecution(dbFile, version, id),
+		execution: (id) => readExecution(dbFile, id),
 		waitForExecutions: (filter, opts) => waitForExecutions(dbFile, filter, opts),
 		webhooks: () => withDb(dbFile, (db) => db.prepare('SELECT * FROM webhook_entity').all()),
 		readBinary: (binaryMeta) => readBinary(userFolder, binaryMeta),
@@ -761,7 +761,7 @@ function unflatten(text) {
  * One execution: the execution_entity row plus `data` (the decoded IRunExecutionData: resultData.runData,
  * resultData.error, executionData...) and `workflowData`.
  */
-function readExecution(dbFile, _version, id) {
+function readExecution(dbFile, id) {
 	return withDb(dbFile, (db) => {
 		const row = db.prepare('SELECT * FROM execution_entity WHERE id = ?').get(String(id));
 		if (!row) throw new Error(`no execution ${id}`);
