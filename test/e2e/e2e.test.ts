@@ -1,11 +1,12 @@
 /**
- * End-to-end: this package, packed with `npm pack`, loaded as a community package by a real
- * n8n 2.41.1 (sqlite, regular mode), driven by the example workflows in examples/ against the
- * hiapi simulator. Opt-in: HIAPI_E2E=1 (the first run installs n8n, ~6 min). See test/e2e/README.md.
+ * End-to-end: this package, packed with `npm pack`, loaded as a community package by a real n8n
+ * (2.41.1 and/or 1.123.81; sqlite, regular mode), driven by the example workflows in examples/
+ * against the hiapi simulator. Opt-in: HIAPI_E2E=1 (the first run installs n8n). See test/e2e/README.md.
  *
  * Run: cd /work/main && source scripts/node24.sh && npm run build && HIAPI_E2E=1 npx jest test/e2e --runInBand
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,7 +16,11 @@ const e2e: any = require('./n8n.js');
 const { startSimulator }: { startSimulator: (options?: object) => Promise<any> } = require('../sim');
 
 const ENABLED = process.env.HIAPI_E2E === '1';
-const VERSION = process.env.HIAPI_E2E_N8N_VERSION || e2e.DEFAULT_VERSION;
+/** Comma-separated n8n versions, each run as its own describe block (own install, own instance). */
+const VERSIONS = (process.env.HIAPI_E2E_N8N_VERSIONS || process.env.HIAPI_E2E_N8N_VERSION || e2e.DEFAULT_VERSION)
+	.split(',')
+	.map((v: string) => v.trim())
+	.filter(Boolean);
 
 const WF = {
 	textToImage: 'hiapiExT2I000001',
@@ -25,36 +30,52 @@ const WF = {
 	failing: 'hiapiE2eFail0001',
 	callbackSubmit: 'hiapiExCbSubm001',
 	callbackReceive: 'hiapiExCbRecv001',
+	/** wait-for-callback.json as shipped: Webhook → Prompts → GPT Image 2 (resume) → Images Ready. */
+	wait: 'hiapiExWait00001',
+	/** Derived: the same against the signing simulator (credential with a signing key), timeout from the request body. */
+	waitSigned: 'hiapiE2eWaitSig1',
+	/** Derived: the same with a Manual Trigger, for `n8n execute`. */
+	waitCli: 'hiapiE2eWaitCli1',
 };
 const CREDENTIAL_ID = 'hiapiSimulator01';
+const SIGNED_CREDENTIAL_ID = 'hiapiSimSigned01';
+const SIGNING_KEY = 'whsec_e2e_resume_3c9d1f0a7b';
 const TRIGGER_WEBHOOK_ID = '6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e6f7';
 const CALLBACK_TOKEN = 'e2e-callback-token-5b7f0c2d9a41e6b3';
+const WAIT_PATH = 'hiapi-wait-for-callback';
+const WAIT_SIGNED_PATH = 'hiapi-e2e-wait-signed';
 const WORKFLOW_FILES = [
 	'text-to-image.json',
 	'image-to-image-binary.json',
 	'continue-on-fail.json',
 	'callback-submit.json',
 	'callback-receive.json',
+	'wait-for-callback.json',
 ];
+/** n8n puts a per-execution secret (`signature`) into $execution.resumeUrl from 2.14 on (n8n-facts Q8). */
+const hasResumeToken = (version: string) => {
+	const [major, minor] = version.split('.').map(Number);
+	return major > 2 || (major === 2 && minor >= 14);
+};
 
 type Item = { json: Record<string, any>; binary?: Record<string, any>; pairedItem?: unknown };
-
-const timings: Record<string, number> = {};
-async function timed(label: string, fn: () => Promise<any>): Promise<any> {
-	const started = Date.now();
-	try {
-		return await fn();
-	} finally {
-		timings[label] = Date.now() - started;
-	}
-}
 
 if (!ENABLED) {
 	// eslint-disable-next-line no-console
 	console.log('test/e2e skipped: set HIAPI_E2E=1 to run the end-to-end suite against a real n8n (installs n8n on first run, ~6 min)');
 }
 
-(ENABLED ? describe : describe.skip)(`n8n ${VERSION} end-to-end`, () => {
+(ENABLED ? describe.each(VERSIONS) : describe.skip.each(VERSIONS))('n8n %s end-to-end', (VERSION: string) => {
+	const timings: Record<string, number> = {};
+	async function timed(label: string, fn: () => Promise<any>): Promise<any> {
+		const started = Date.now();
+		try {
+			return await fn();
+		} finally {
+			timings[label] = Date.now() - started;
+		}
+	}
+
 	let sim: any;
 	let n8n: any;
 	let workDir: string;

@@ -222,18 +222,59 @@ async function withLock(lockDir, fn, { waitMs = 20 * 60 * 1000 } = {}) {
 	}
 }
 
+/** Major version of an n8n version string ('1.123.81' → 1). */
+function n8nMajor(version = DEFAULT_VERSION) {
+	return Number(String(version).split('.')[0]);
+}
+
+/**
+ * How a given n8n version is installed and driven. Measured differences (see /work/shared/n8n-facts.md):
+ * - 2.x: Node >= 24; `npm install n8n@<v> --ignore-scripts`; native modules sqlite3 + isolated-vm;
+ *   workflows are activated with `publish:workflow`.
+ * - 1.x (1.123.81 checked): Node 20 to 24; its n8n-nodes-base depends on `xlsx` as a tarball URL outside
+ *   the registries, so the host package.json overrides it with the registry's `xlsx@0.18.5`; only
+ *   sqlite3 is native; workflows are activated with `update:workflow --active=true`.
+ */
+function installPlan(version = DEFAULT_VERSION) {
+	if (n8nMajor(version) >= 2) {
+		return {
+			minNode: 24,
+			hostPackage: { name: 'n8n-e2e-host', private: true },
+			steps: [
+				['install', `n8n@${version}`, '--ignore-scripts', '--no-audit', '--no-fund'],
+				// Explicit: an ignore-scripts=true in some npmrc would make the rebuild a silent no-op.
+				['rebuild', 'sqlite3', 'isolated-vm', '--ignore-scripts=false'],
+			],
+			nativeModules: ['sqlite3', 'isolated-vm'],
+		};
+	}
+	return {
+		minNode: 20,
+		// `npm install n8n@1.x` alone fails: n8n-nodes-base asks for https://cdn.sheetjs.com/xlsx-0.20.2/xlsx-0.20.2.tgz.
+		hostPackage: { name: 'n8n-e2e-host', private: true, dependencies: { n8n: version }, overrides: { xlsx: '0.18.5' } },
+		steps: [
+			['install', '--ignore-scripts', '--no-audit', '--no-fund'],
+			['rebuild', 'sqlite3', '--ignore-scripts=false'],
+		],
+		nativeModules: ['sqlite3'],
+	};
+}
+
 /**
  * Installs n8n into `${HIAPI_E2E_CACHE:-~/.cache/n8n-nodes-hiapi}/n8n-<version>` unless a
  * completed install is there (marker file), and returns the path of its `bin/n8n`.
  *
- * Steps (measured 5–6 min, 2.9 GB): `npm install n8n@<version> --ignore-scripts` (a plain
- * install runs a build step that downloads from outside the registries and fails), then
+ * 2.x (measured 5–6 min, 2.9 GB): `npm install n8n@<version> --ignore-scripts` (a plain install
+ * runs a build step that downloads from outside the registries and fails), then
  * `npm rebuild sqlite3 isolated-vm` for this Node's ABI (n8n 2.x needs Node >= 24).
+ * 1.x: a host package.json depending on n8n with `"overrides": {"xlsx": "0.18.5"}`, `npm install
+ * --ignore-scripts`, then `npm rebuild sqlite3` (see installPlan).
  */
 async function ensureN8n(version = DEFAULT_VERSION) {
 	if (isInstalled(version)) return n8nBin(version);
-	if (nodeMajor() < 24) {
-		throw new Error(`n8n ${version} needs Node >= 24; this is ${process.version}. Run: source scripts/node24.sh`);
+	const plan = installPlan(version);
+	if (nodeMajor() < plan.minNode) {
+		throw new Error(`n8n ${version} needs Node >= ${plan.minNode}; this is ${process.version}. Run: source scripts/node24.sh`);
 	}
 	const dir = n8nDir(version);
 	fs.mkdirSync(cacheRoot(), { recursive: true });
@@ -241,28 +282,25 @@ async function ensureN8n(version = DEFAULT_VERSION) {
 		if (isInstalled(version)) return n8nBin(version);
 		fs.mkdirSync(dir, { recursive: true });
 		const pkgPath = path.join(dir, 'package.json');
-		if (!fs.existsSync(pkgPath)) {
-			fs.writeFileSync(pkgPath, JSON.stringify({ name: 'n8n-e2e-host', private: true }) + '\n');
+		// 1.x needs its overrides in place before the install; 2.x keeps whatever npm wrote there.
+		if (!fs.existsSync(pkgPath) || plan.hostPackage.overrides) {
+			fs.writeFileSync(pkgPath, JSON.stringify(plan.hostPackage, null, 2) + '\n');
 		}
 		const logFile = path.join(dir, 'install.log');
 		const env = envWithThisNode({ npm_config_update_notifier: 'false' });
 		const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 		const started = Date.now();
-		log(`installing n8n@${version} into ${dir} (about 6 minutes; log: ${logFile})`);
-		const steps = [
-			['install', `n8n@${version}`, '--ignore-scripts', '--no-audit', '--no-fund'],
-			// Explicit: an ignore-scripts=true in some npmrc would make the rebuild a silent no-op.
-			['rebuild', 'sqlite3', 'isolated-vm', '--ignore-scripts=false'],
-		];
-		for (const args of steps) {
+		log(`installing n8n@${version} into ${dir} (${n8nMajor(version) >= 2 ? 'about 6' : 'about 3'} minutes; log: ${logFile})`);
+		for (const args of plan.steps) {
 			const r = await run(npm, args, { cwd: dir, env, logFile, timeoutMs: 30 * 60 * 1000 });
 			if (r.code !== 0) {
 				throw new Error(`npm ${args.join(' ')} failed (exit ${r.code}) in ${dir}:\n${tail(r.stderr || r.stdout, 40)}`);
 			}
 		}
-		// The native sqlite3 binding must load on this Node, or n8n fails at start with a confusing error.
-		const check = await run(process.execPath, ['-e', "require('sqlite3'); require('isolated-vm')"], { cwd: dir, env });
-		if (check.code !== 0) throw new Error(`sqlite3/isolated-vm do not load after the rebuild:\n${tail(check.stderr, 20)}`);
+		// The native bindings must load on this Node, or n8n fails at start with a confusing error.
+		const requires = plan.nativeModules.map((m) => `require(${JSON.stringify(m)})`).join('; ');
+		const check = await run(process.execPath, ['-e', requires], { cwd: dir, env });
+		if (check.code !== 0) throw new Error(`${plan.nativeModules.join('/')} do not load after the rebuild:\n${tail(check.stderr, 20)}`);
 		const seconds = Math.round((Date.now() - started) / 1000);
 		fs.writeFileSync(
 			path.join(dir, MARKER),
@@ -482,6 +520,45 @@ async function createN8n({ version = DEFAULT_VERSION, userFolder, port, env: ext
 		/** Every *.json in `dir` in one command (one n8n boot instead of one per file). */
 		importWorkflows: (dir) => inst.cliOk(['import:workflow', '--separate', `--input=${dir}`]),
 		publish: (id) => inst.cliOk(['publish:workflow', `--id=${id}`]),
+		/**
+		 * Makes a workflow's triggers listen from the next start: `publish:workflow` on 2.x,
+		 * `update:workflow --active=true` on 1.x (which has no publish command). Run it before start().
+		 */
+		activate: (id) =>
+			n8nMajor(version) >= 2 ? inst.cliOk(['publish:workflow', `--id=${id}`]) : inst.cliOk(['update:workflow', `--id=${id}`, '--active=true']),
+
+		/**
+		 * POSTs to a production webhook path (`<url>/webhook/<path>`), retrying n8n's 404 "not
+		 * registered" for up to `registerTimeoutMs`: /healthz/readiness answers before the active
+		 * workflows' webhooks are registered. Returns the response.
+		 */
+		async postWebhook(webhookPath, body, { registerTimeoutMs = 60000, headers = {} } = {}) {
+			const deadline = Date.now() + registerTimeoutMs;
+			for (;;) {
+				const r = await request(`${url}/webhook/${webhookPath}`, { method: 'POST', body, headers });
+				if (r.status !== 404 || Date.now() > deadline) return r;
+				await sleep(250);
+			}
+		},
+
+		/** Polls execution `id` until its status is one of `statuses`; returns the row. */
+		async waitForStatus(id, statuses, { timeoutMs = 60000 } = {}) {
+			const want = [].concat(statuses);
+			const deadline = Date.now() + timeoutMs;
+			let row;
+			for (;;) {
+				try {
+					row = listExecutions(dbFile, {}).find((r) => String(r.id) === String(id));
+				} catch (e) {
+					if (!/locked|busy/i.test(String(e.message))) throw e;
+				}
+				if (row && want.includes(row.status)) return row;
+				if (Date.now() > deadline) {
+					throw new Error(`execution ${id} not ${want.join('/')} after ${timeoutMs} ms: ${JSON.stringify(row)}`);
+				}
+				await sleep(100);
+			}
+		},
 
 		/**
 		 * `n8n execute --id=<id> --rawOutput`: runs the workflow in a separate n8n process (mode
@@ -870,6 +947,8 @@ function renderExample(name, vars, dir) {
 module.exports = {
 	DEFAULT_VERSION,
 	REPO_ROOT,
+	n8nMajor,
+	installPlan,
 	EXAMPLES_DIR,
 	cacheRoot,
 	n8nDir,

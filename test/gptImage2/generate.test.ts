@@ -1,25 +1,13 @@
-import type { Harness } from '../harness';
-import { FAST, GPT, harnessFor, startSimulator, type Simulator } from '../support/env';
+import { GPT, harnessFor, useSimulator } from '../support/env';
 import { makePng, pngSize } from '../support/images';
 
 describe('GPT Image 2: generate and wait', () => {
-	let sim: Simulator;
-	let h: Harness;
-
-	beforeAll(async () => {
-		sim = await startSimulator(FAST);
-		h = harnessFor(sim);
-	});
-	afterAll(async () => {
-		await h.stop();
-		await sim.stop();
-	});
-	beforeEach(() => sim.reset());
+	const t = useSimulator();
 
 	const fast = { pollInterval: 0.1 };
 
 	it('text to image: outputs the task and the exact image bytes as binary', async () => {
-		const result = await h.runNode({
+		const result = await t.h.runNode({
 			type: GPT,
 			parameters: {
 				operation: 'textToImage',
@@ -49,15 +37,15 @@ describe('GPT Image 2: generate and wait', () => {
 		expect(item.binary?.data.fileName).toBe(`${taskId}.png`);
 		expect(item.binary?.data.mimeType).toBe('image/png');
 		const bytes = await result.binaryBuffer(item, 'data');
-		expect(bytes.equals(sim.imageBytes(taskId))).toBe(true);
+		expect(bytes.equals(t.sim.imageBytes(taskId))).toBe(true);
 		const size = pngSize(bytes);
 		expect(size.width / size.height).toBeCloseTo(16 / 9, 1);
-		const task = sim.tasks.get(taskId)!;
+		const task = t.sim.tasks.get(taskId)!;
 		expect(task.input).toEqual({ prompt: 'a lighthouse at dawn', aspect_ratio: '16:9', resolution: '2K' });
 	});
 
 	it('image to image by URL sends the URL as input.image', async () => {
-		const result = await h.runNode({
+		const result = await t.h.runNode({
 			type: GPT,
 			parameters: {
 				operation: 'imageToImage',
@@ -69,13 +57,13 @@ describe('GPT Image 2: generate and wait', () => {
 			input: [{ json: {} }],
 		});
 		expect(result.status).toBe('success');
-		const task = sim.tasks.get(String(result.items[0].json.taskId))!;
+		const task = t.sim.tasks.get(String(result.items[0].json.taskId))!;
 		expect(task.model).toBe('gpt-image-2/image-to-image');
 		expect(task.input.image).toBe('https://example.com/ref.jpg');
 	});
 
 	it.each(['default', 'filesystem'] as const)('image to image from a binary file (%s binary mode) sends a data URL of the real bytes', async (mode) => {
-		const local = harnessFor(sim, {}, mode);
+		const local = harnessFor(t.sim, {}, mode);
 		const png = makePng(24, 16);
 		const result = await local.runNode({
 			type: GPT,
@@ -83,38 +71,38 @@ describe('GPT Image 2: generate and wait', () => {
 			input: [{ json: {}, binary: { photo: { data: png, fileName: 'x.bin', mimeType: 'application/octet-stream' } } }],
 		});
 		expect(result.status).toBe('success');
-		const task = sim.tasks.get(String(result.items[0].json.taskId))!;
+		const task = t.sim.tasks.get(String(result.items[0].json.taskId))!;
 		expect(task.input.image).toBe(`data:image/png;base64,${png.toString('base64')}`);
 		const out = await result.binaryBuffer(result.items[0], 'data');
 		if (mode === 'filesystem') expect(result.items[0].binary?.data.id).toMatch(/^filesystem/);
-		expect(out.equals(sim.imageBytes(String(result.items[0].json.taskId)))).toBe(true);
+		expect(out.equals(t.sim.imageBytes(String(result.items[0].json.taskId)))).toBe(true);
 		await local.stop();
 	});
 
 	it('several outputs land in data, data_1, ...', async () => {
-		sim.setBehavior(() => ({ outputs: 2 }));
-		const result = await h.runNode({ type: GPT, parameters: { operation: 'textToImage', prompt: 'two', options: fast }, input: [{ json: {} }] });
+		t.sim.setBehavior(() => ({ outputs: 2 }));
+		const result = await t.h.runNode({ type: GPT, parameters: { operation: 'textToImage', prompt: 'two', options: fast }, input: [{ json: {} }] });
 		const [item] = result.items;
 		const taskId = String(item.json.taskId);
 		expect(Object.keys(item.binary ?? {})).toEqual(['data', 'data_1']);
 		expect(item.binary?.data_1.fileName).toBe(`${taskId}_1.png`);
-		expect((await result.binaryBuffer(item, 'data_1')).equals(sim.imageBytes(taskId, 1))).toBe(true);
+		expect((await result.binaryBuffer(item, 'data_1')).equals(t.sim.imageBytes(taskId, 1))).toBe(true);
 		expect(item.json.outputs).toHaveLength(2);
 	});
 
 	it('with Download off, returns the URL only', async () => {
-		const result = await h.runNode({
+		const result = await t.h.runNode({
 			type: GPT,
 			parameters: { operation: 'textToImage', prompt: 'p', options: { ...fast, download: false } },
 			input: [{ json: {} }],
 		});
 		expect(result.items[0].binary).toBeUndefined();
 		expect(result.items[0].json.url).toEqual(expect.stringContaining('/cdn/'));
-		expect(sim.counters.cdnGets).toBe(0);
+		expect(t.sim.counters.cdnGets).toBe(0);
 	});
 
 	it('a custom output binary field is honoured', async () => {
-		const result = await h.runNode({
+		const result = await t.h.runNode({
 			type: GPT,
 			parameters: { operation: 'textToImage', prompt: 'p', options: { ...fast, outputBinaryPropertyName: 'image' } },
 			input: [{ json: {} }],
@@ -124,7 +112,7 @@ describe('GPT Image 2: generate and wait', () => {
 
 	it('an idempotency key makes a re-run return the first task instead of a new one', async () => {
 		const run = () =>
-			h.runNode({
+			t.h.runNode({
 				type: GPT,
 				parameters: { operation: 'textToImage', prompt: 'p', options: { ...fast, idempotencyKey: '={{ "order-" + $json.id }}' } },
 				input: [{ json: { id: 42 } }],
@@ -132,18 +120,18 @@ describe('GPT Image 2: generate and wait', () => {
 		const first = await run();
 		const second = await run();
 		expect(second.items[0].json.taskId).toBe(first.items[0].json.taskId);
-		expect(sim.counters.tasksCreated).toBe(1);
-		expect(sim.log.filter((r) => r.route === 'submit').map((r) => r.idempotencyKey)).toEqual(['order-42', 'order-42']);
+		expect(t.sim.counters.tasksCreated).toBe(1);
+		expect(t.sim.log.filter((r) => r.route === 'submit').map((r) => r.idempotencyKey)).toEqual(['order-42', 'order-42']);
 	});
 
 	it('route and additional input are sent; unknown fields come back named', async () => {
-		const ok = await h.runNode({
+		const ok = await t.h.runNode({
 			type: GPT,
 			parameters: { operation: 'textToImage', prompt: 'p', options: { ...fast, route: 'ext' } },
 			input: [{ json: {} }],
 		});
-		expect(sim.tasks.get(String(ok.items[0].json.taskId))!.route).toBe('ext');
-		const bad = await h.runNode({
+		expect(t.sim.tasks.get(String(ok.items[0].json.taskId))!.route).toBe('ext');
+		const bad = await t.h.runNode({
 			type: GPT,
 			parameters: { operation: 'textToImage', prompt: 'p', options: { ...fast, additionalInput: '{"quality":"high"}' } },
 			input: [{ json: {} }],
@@ -153,21 +141,18 @@ describe('GPT Image 2: generate and wait', () => {
 	});
 
 	it('a failed task fails the node with hiapi\'s code and message and the task ID', async () => {
-		const result = await h.runNode({ type: GPT, parameters: { operation: 'textToImage', prompt: 'FAILME', options: fast }, input: [{ json: {} }] });
+		const result = await t.h.runNode({ type: GPT, parameters: { operation: 'textToImage', prompt: 'FAILME', options: fast }, input: [{ json: {} }] });
 		expect(result.status).toBe('error');
-		const taskId = [...sim.tasks.keys()][0];
+		const taskId = [...t.sim.tasks.keys()][0];
 		expect(result.error?.message).toBe(
 			`hiapi could not generate the image: upstream rejected the prompt [TASK_FAILED] (task ID: ${taskId})`,
 		);
 	});
 
 	it('an expired output link gets a clear error naming the task', async () => {
-		await sim.stop();
-		sim = await startSimulator({ ...FAST, port: sim.port, outputTtlSeconds: 0 });
-		const result = await h.runNode({ type: GPT, parameters: { operation: 'textToImage', prompt: 'p', options: fast }, input: [{ json: {} }] });
-		const taskId = [...sim.tasks.keys()][0];
+		await t.reconfigure({ outputTtlSeconds: 0 });
+		const result = await t.h.runNode({ type: GPT, parameters: { operation: 'textToImage', prompt: 'p', options: fast }, input: [{ json: {} }] });
+		const taskId = [...t.sim.tasks.keys()][0];
 		expect(result.error?.message).toBe(`The output link of the task has expired or is gone (HTTP 410) (task ID: ${taskId})`);
-		await sim.stop();
-		sim = await startSimulator({ ...FAST, port: sim.port });
 	});
 });

@@ -1,22 +1,11 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { Harness } from '../harness';
-import { FAST, GPT, harnessFor, startSimulator, type Simulator } from '../support/env';
+import { GPT, useSimulator } from '../support/env';
 import { makePng } from '../support/images';
 
 describe('GPT Image 2: bad input is refused before anything is sent', () => {
-	let sim: Simulator;
-	let h: Harness;
-
-	beforeAll(async () => {
-		sim = await startSimulator(FAST);
-		h = harnessFor(sim);
-	});
-	afterAll(async () => {
-		await h.stop();
-		await sim.stop();
-	});
-	beforeEach(() => sim.reset());
+	const t = useSimulator();
 
 	const png = makePng(8, 8);
 	const good = { json: { v: 'ok' }, binary: { data: { data: png, mimeType: 'image/png' } } };
@@ -42,16 +31,16 @@ describe('GPT Image 2: bad input is refused before anything is sent', () => {
 	// Rows are padded to full length: jest passes a done callback to a test whose arity exceeds its row.
 	it.each(cases.map((c) => [...c, ...Array(6 - c.length).fill(undefined)] as Case))('%s', async (_name, parameters, badValue, message, description, input) => {
 		const items = input ?? [good, { json: { v: badValue as string }, binary: { data: { data: png, mimeType: 'image/png' } } }];
-		const result = await h.runNode({ type: GPT, parameters, input: items });
+		const result = await t.h.runNode({ type: GPT, parameters, input: items });
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toMatch(message);
 		if (description) expect(result.error?.description).toMatch(description);
 		expect(result.error?.context?.itemIndex).toBe(1);
-		expect(sim.counters.submits).toBe(0);
+		expect(t.sim.counters.submits).toBe(0);
 	});
 
 	it('with Continue On Fail, invalid items become error items and valid ones still run', async () => {
-		const result = await h.runNode({
+		const result = await t.h.runNode({
 			type: GPT,
 			parameters: { ...t2i, prompt: V, options: { pollInterval: 0.1 } },
 			input: [{ json: { v: 'one' } }, { json: { v: '' } }, { json: { v: 'three' } }],
@@ -62,6 +51,6 @@ describe('GPT Image 2: bad input is refused before anything is sent', () => {
 		expect(result.items[1].json).toEqual({ error: 'Prompt: is empty (item 1)' });
 		expect(result.items[0].json.status).toBe('success');
 		expect(result.items[2].json.prompt).toBe('three');
-		expect(sim.counters.submits).toBe(2);
+		expect(t.sim.counters.submits).toBe(2);
 	});
 });

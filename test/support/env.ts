@@ -32,3 +32,40 @@ export function harnessFor(
 		binaryMode,
 	});
 }
+
+/**
+ * The usual test setup: one simulator and one harness per file, the simulator's state cleared
+ * before each test. `reconfigure` restarts the simulator on the same port with other options for
+ * one test; the next test gets the file's options back.
+ */
+export function useSimulator(options: SimOptions = FAST, credential: Record<string, string> = {}) {
+	let changed = false;
+	const t = {
+		sim: undefined as unknown as Simulator,
+		h: undefined as unknown as Harness,
+		async reconfigure(extra: SimOptions) {
+			changed = true;
+			await restart({ ...options, ...extra });
+		},
+	};
+	const restart = async (next: SimOptions) => {
+		const port = t.sim.port;
+		await t.sim.stop();
+		t.sim = await startSimulator({ ...next, port });
+	};
+	beforeAll(async () => {
+		t.sim = await startSimulator(options);
+		t.h = harnessFor(t.sim, credential);
+	});
+	afterAll(async () => {
+		await t.h.stop();
+		await t.sim.stop();
+	});
+	beforeEach(() => t.sim.reset());
+	afterEach(async () => {
+		if (!changed) return;
+		changed = false;
+		await restart(options);
+	});
+	return t;
+}
