@@ -77,6 +77,8 @@ if (!ENABLED) {
 	}
 
 	let sim: any;
+	/** A second simulator that signs its callbacks, for the resume mode (credential with a signing key). */
+	let simSigned: any;
 	let n8n: any;
 	let workDir: string;
 	let referenceTaskId: string;
@@ -109,6 +111,86 @@ if (!ENABLED) {
 		return n8n.execution(rows[rows.length - 1].id);
 	}
 
+	// -- resume mode helpers ---------------------------------------------------------------
+
+	let deadlineBatch: Promise<{ id: string; started: number }> | undefined;
+	let batchReads: Record<string, number> | undefined;
+
+	/**
+	 * POSTs a batch to a wait-for-callback workflow's Webhook (responds at once: "Workflow was
+	 * started") and returns the new execution's id and the sim time just before the POST.
+	 */
+	async function startBatch(webhookPath: string, body: object) {
+		const workflowId = webhookPath === WAIT_PATH ? WF.wait : WF.waitSigned;
+		const before = new Set(n8n.executions({ workflowId }).map((r: any) => String(r.id)));
+		const started = Date.now();
+		const r = await n8n.postWebhook(webhookPath, body);
+		if (r.status !== 200) throw new Error(`POST /webhook/${webhookPath}: ${r.status} ${r.text()}`);
+		const isNew = (row: any) => !before.has(String(row.id));
+		const rows = await n8n.waitForExecutions({ workflowId }, { finished: false, timeoutMs: 30000, predicate: (all: any[]) => all.some(isNew) });
+		return { id: String(rows.find(isNew).id), started };
+	}
+
+	/** The batch's task ids in item order, found by their callback URL (`/webhook-waiting/<executionId>?…&item=<i>`). */
+	function batchTasks(s: any, executionId: string): string[] {
+		const byItem: string[] = [];
+		for (const [taskId, task] of s.tasks as Map<string, any>) {
+			if (!task.callback) continue;
+			const u = new URL(task.callback.url);
+			if (u.pathname === `/webhook-waiting/${executionId}`) byItem[Number(u.searchParams.get('item'))] = taskId;
+		}
+		return byItem;
+	}
+
+	/**
+	 * No polling: no GET /v1/tasks/{id} of a task before that task's first callback attempt, and no
+	 * status read at all (GET or list) before the batch's first callback. Returns the batch's reads.
+	 */
+	function expectNoReadBeforeCallback(s: any, taskIds: string[], sinceT: number) {
+		const firstCallback = (id: string) => Math.min(...s.callbackLog.filter((c: any) => c.taskId === id).map((c: any) => c.t));
+		const batchFirst = Math.min(...taskIds.map(firstCallback));
+		expect(Number.isFinite(batchFirst)).toBe(true);
+		for (const id of taskIds) {
+			const early = s.log.filter((l: any) => l.route === 'get' && l.taskId === id && l.t < firstCallback(id));
+			expect({ task: id, early }).toEqual({ task: id, early: [] });
+		}
+		const ids = new Set(taskIds);
+		const reads = s.log.filter((l: any) => l.t >= sinceT && ((l.route === 'get' && ids.has(l.taskId)) || l.route === 'list'));
+		expect(reads.filter((l: any) => l.t < batchFirst)).toEqual([]);
+		return { gets: reads.filter((l: any) => l.route === 'get').length, lists: reads.filter((l: any) => l.route === 'list').length };
+	}
+
+	/** The resumed node's items: one per task in order, each with the simulator's exact bytes. */
+	function expectImages(exec: any, s: any, taskIds: string[], prompts: string[]) {
+		const items: Item[] = e2e.nodeOutput(exec.data, 'GPT Image 2');
+		expect(items).toHaveLength(taskIds.length);
+		expect(items.map((it) => it.json.taskId)).toEqual(taskIds);
+		expect(items.map((it) => it.json.prompt)).toEqual(prompts);
+		for (const [i, item] of items.entries()) {
+			expect(item.json.status).toBe('success');
+			expect(item.pairedItem).toEqual({ item: i });
+			expect(item.binary?.data?.mimeType).toBe('image/png');
+			expect(n8n.readBinary(item.binary!.data).equals(s.imageBytes(item.json.taskId))).toBe(true);
+		}
+		// The next node ran once, with all the items.
+		const next: Item[] = e2e.nodeOutput(exec.data, 'Images Ready');
+		expect(next).toHaveLength(taskIds.length);
+		expect(exec.data.resultData.runData['GPT Image 2']).toHaveLength(1);
+		return items;
+	}
+
+	/** Sends a callback as the test builds it (URL, headers, raw body); returns {status, body}. */
+	async function postCallback(url: string, headers: Record<string, string>, body: string) {
+		const h: Record<string, string> = {};
+		for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() !== 'content-length') h[k] = v;
+		const r = await e2e.request(url, { method: 'POST', headers: h, body });
+		let json: any;
+		try {
+			json = r.json();
+		} catch {}
+		return { status: r.status as number, json, text: r.text() as string };
+	}
+
 	beforeAll(async () => {
 		try {
 			await setUp();
@@ -127,6 +209,22 @@ if (!ENABLED) {
 		// The simulator first: its URL goes into the credential before n8n is started.
 		const simPort = await e2e.freePort();
 		sim = await startSimulator({ port: simPort, callback: { duplicates: 1 } });
+		// No duplicates; retried every second for 2 minutes, so callbacks held back (drop fault, n8n
+		// restarting, 409 while the execution is still running) get through once allowed.
+		simSigned = await startSimulator({
+			port: await e2e.freePort(),
+			signingKey: SIGNING_KEY,
+			callback: { retryDelaysMs: Array(120).fill(1000) },
+		});
+		// Prompt conventions of the resume tests (behavior applies to tasks created later):
+		// "NEVER ..." never finishes, "INSTANT ..." settles at once, "stagger <i> ..." finishes at 1 s + i × 0.3 s.
+		simSigned.setBehavior(({ input }: { input: { prompt: string } }) => {
+			if (input.prompt.startsWith('NEVER')) return { never: true };
+			if (input.prompt.startsWith('INSTANT')) return { durations: { queued: 0, handling: 0, archiving: 0 } };
+			const m = /^stagger (\d+)/.exec(input.prompt);
+			if (m) return { durations: { queued: 100, handling: 800 + 300 * Number(m[1]), archiving: 100 } };
+			return undefined;
+		});
 
 		workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hiapi-e2e-'));
 		n8n = await e2e.createN8n({ version: VERSION, userFolder: path.join(workDir, 'n8n') });
@@ -167,21 +265,64 @@ if (!ENABLED) {
 		for (const node of cof.nodes) delete node.onError;
 		fs.writeFileSync(path.join(workflowsDir, 'failing.json'), JSON.stringify(cof, null, '\t'));
 
+		// Resume mode: a credential with a signing key on the signing simulator, and two derived workflows.
+		const creds = JSON.parse(fs.readFileSync(cred.file, 'utf8'));
+		creds.push({
+			id: SIGNED_CREDENTIAL_ID,
+			name: 'HiAPI (simulator, signed callbacks)',
+			type: 'hiApiApi',
+			data: { apiKey: simSigned.apiKey, signingSecret: SIGNING_KEY, baseUrl: simSigned.baseUrl },
+		});
+		fs.writeFileSync(cred.file, JSON.stringify(creds, null, '\t'));
+		const wait = JSON.parse(fs.readFileSync(path.join(workflowsDir, 'wait-for-callback.json'), 'utf8'));
+		const signed = JSON.parse(JSON.stringify(wait));
+		signed.id = WF.waitSigned;
+		signed.name = 'HiAPI e2e: wait for callback, signed callbacks';
+		for (const node of signed.nodes) {
+			node.id = node.id.replace(/0{6}(\d{3})$/, '999999$1');
+			if (node.type === 'n8n-nodes-base.webhook') {
+				node.webhookId = '0c7e3f4a-9b21-4d6e-8f10-a2b3c4d5e699';
+				node.parameters.path = WAIT_SIGNED_PATH;
+			}
+			if (node.type === 'n8n-nodes-hiapi.gptImage2') {
+				node.credentials.hiApiApi = { id: SIGNED_CREDENTIAL_ID, name: 'HiAPI (simulator, signed callbacks)' };
+				node.parameters.options.timeout = "={{ $('Webhook').first().json.body.timeout ?? 300 }}";
+			}
+		}
+		fs.writeFileSync(path.join(workflowsDir, 'wait-signed.json'), JSON.stringify(signed, null, '\t'));
+		const cli = JSON.parse(JSON.stringify(signed));
+		cli.id = WF.waitCli;
+		cli.name = 'HiAPI e2e: wait for callback, started from the CLI';
+		const trigger = cli.nodes.find((n: any) => n.type === 'n8n-nodes-base.webhook');
+		Object.assign(trigger, { name: "When clicking 'Execute workflow'", type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} });
+		delete trigger.webhookId;
+		cli.connections[trigger.name] = cli.connections.Webhook;
+		delete cli.connections.Webhook;
+		for (const node of cli.nodes) node.id = node.id.replace(/9{6}(\d{3})$/, '888888$1');
+		cli.nodes.find((n: any) => n.type === 'n8n-nodes-hiapi.gptImage2').parameters.options.timeout = 300;
+		fs.writeFileSync(path.join(workflowsDir, 'wait-cli.json'), JSON.stringify(cli, null, '\t'));
+
 		// CLI imports and publishing go before the start: a running n8n does not pick up a publish
 		// made by the CLI ("Changes will not take effect if n8n is running").
 		await timed('importCredentials', () => n8n.importCredentials(cred.file));
 		await timed('importWorkflows', () => n8n.importWorkflows(workflowsDir));
-		await timed('publish', () => n8n.publish(WF.callbackReceive));
+		await timed('activate', async () => {
+			for (const id of [WF.callbackReceive, WF.wait, WF.waitSigned]) await n8n.activate(id);
+		});
 		await timed('start', () => n8n.start());
 		// The owner (REST) is needed for what has no CLI: node types as the editor sees them, the credential test.
 		owner = await timed('setupOwner', () => n8n.setupOwner());
+		// The deadline test's batch starts now and is checked near the end: the wait tracker needs up to ~70 s.
+		deadlineBatch = startBatch(WAIT_SIGNED_PATH, { prompts: ['NEVER finishing one', 'NEVER finishing two'], timeout: 5 });
+		deadlineBatch.catch(() => {});
 	}
 
 	afterAll(async () => {
 		await n8n?.stop();
 		await sim?.stop();
+		await simSigned?.stop();
 		// eslint-disable-next-line no-console
-		console.log(`[e2e] timings (ms): ${JSON.stringify(timings)}`);
+		console.log(`[e2e] n8n ${VERSION} timings (ms): ${JSON.stringify(timings)}`);
 		if (workDir) {
 			if (failed || process.env.HIAPI_E2E_KEEP === '1') {
 				// eslint-disable-next-line no-console
@@ -369,4 +510,230 @@ if (!ENABLED) {
 			expect(bad.json.data.status).toBe('Error');
 		});
 	}, 60000);
+
+	// -- completion "resume": Wait for Callback (No Polling) --------------------------------
+
+	test('wait for callback, 1 item, started from the CLI: `n8n execute` returns "waiting", the server resumes it', async () => {
+		await withLogs(async () => {
+			const sinceT = simSigned.now();
+			const started = Date.now();
+			const r = await execute(WF.waitCli);
+			// The CLI process does not wait for the callback: it saves the execution as waiting and exits 0.
+			expect(r.code).toBe(0);
+			expect(r.run.status).toBe('waiting');
+			const [row] = n8n.executions({ workflowId: WF.waitCli }).slice(-1);
+			expect(row.mode).toBe('cli');
+			// The server process picks the callback up (the CLI process is gone by then).
+			const done = await n8n.waitForStatus(row.id, ['success', 'error', 'crashed', 'canceled'], { timeoutMs: 60000 });
+			timings['test:resumeCli1'] = Date.now() - started;
+			expect(done.status).toBe('success');
+
+			const [taskId] = batchTasks(simSigned, String(row.id));
+			expect(taskId).toMatch(/^tk-/);
+			const callbackUrl = new URL(simSigned.tasks.get(taskId).callback.url);
+			expect(`${callbackUrl.origin}${callbackUrl.pathname}`).toBe(`${n8n.url}/webhook-waiting/${row.id}`);
+			expect(callbackUrl.searchParams.get('item')).toBe('0');
+			expect(callbackUrl.searchParams.get('k')).toMatch(/^[0-9a-f]{32}$/);
+			if (hasResumeToken(VERSION)) expect(callbackUrl.searchParams.get('signature')).toMatch(/^[0-9a-f]{64}$/);
+			else expect(callbackUrl.searchParams.has('signature')).toBe(false);
+
+			const exec = n8n.execution(row.id);
+			expectImages(exec, simSigned, [taskId], ['A red kite over green hills, watercolor']);
+			const reads = expectNoReadBeforeCallback(simSigned, [taskId], sinceT);
+			// eslint-disable-next-line no-console
+			console.log(`[e2e] n8n ${VERSION} resume, 1 item (CLI): ${JSON.stringify(reads)} status reads; callbacks ${JSON.stringify(simSigned.callbackLog.filter((c: any) => c.taskId === taskId).map((c: any) => c.status))}`);
+		});
+	}, 3 * 60 * 1000);
+
+	test('wait for callback, 10 items from the Webhook: one resume, items in order, no status read before a task\'s callback', async () => {
+		await withLogs(async () => {
+			const prompts = Array.from({ length: 10 }, (_, i) => `stagger ${i}: a paper lantern number ${i}`);
+			const sinceT = simSigned.now();
+			const { id, started } = await startBatch(WAIT_SIGNED_PATH, { prompts });
+			const done = await n8n.waitForStatus(id, ['success', 'error', 'crashed', 'canceled'], { timeoutMs: 90000 });
+			timings['test:resume10'] = Date.now() - started;
+			expect(done.status).toBe('success');
+			const taskIds = batchTasks(simSigned, id);
+			expect(taskIds.filter(Boolean)).toHaveLength(10);
+			const exec = n8n.execution(id);
+			expectImages(exec, simSigned, taskIds, prompts);
+			const reads = expectNoReadBeforeCallback(simSigned, taskIds, sinceT);
+			const deliveries = simSigned.callbackLog.filter((c: any) => taskIds.includes(c.taskId));
+			batchReads = { ...reads, total: reads.gets + reads.lists, callbacks: deliveries.length };
+			// eslint-disable-next-line no-console
+			console.log(
+				`[e2e] n8n ${VERSION} resume, batch of 10: ${reads.gets} GET /v1/tasks/{id} + ${reads.lists} list = ${reads.gets + reads.lists} status reads; ` +
+					`${deliveries.length} callback attempts (${JSON.stringify(deliveries.map((c: any) => c.status))}); ` +
+					`CDN downloads ${simSigned.log.filter((l: any) => l.route === 'cdn' && taskIds.includes(l.taskId)).length}`,
+			);
+			// Bounded: at most one GET of its own task and one list per callback attempt.
+			expect(reads.gets).toBeLessThanOrEqual(deliveries.length);
+			expect(reads.lists).toBeLessThanOrEqual(deliveries.length);
+		});
+	}, 3 * 60 * 1000);
+
+	test('wait for callback, example as shipped: duplicate callbacks are harmless (one resume, success)', async () => {
+		await withLogs(async () => {
+			// The main simulator delivers every callback twice (duplicates: 1).
+			const prompts = ['A fox', 'A heron', 'A lynx'];
+			const { id, started } = await startBatch(WAIT_PATH, { prompts });
+			const done = await n8n.waitForStatus(id, ['success', 'error', 'crashed', 'canceled'], { timeoutMs: 60000 });
+			timings['test:resumeDuplicates'] = Date.now() - started;
+			expect(done.status).toBe('success');
+			const taskIds = batchTasks(sim, id);
+			await sim.waitFor((s: any) => taskIds.every((t) => s.callbackLog.filter((c: any) => c.taskId === t && c.duplicate).length >= 1), 30000);
+			await e2e.sleep(1500);
+			const deliveries = sim.callbackLog.filter((c: any) => taskIds.includes(c.taskId));
+			// Every first delivery acked; a duplicate after the resume gets n8n's 409 "finished already", which is fine.
+			for (const c of deliveries) expect(c.duplicate ? [200, 409] : [200]).toContain(c.status);
+			expect(n8n.executions({ workflowId: WF.wait })).toHaveLength(1);
+			expect(n8n.execution(id).status).toBe('success');
+			expectImages(n8n.execution(id), sim, taskIds, prompts);
+			// eslint-disable-next-line no-console
+			console.log(`[e2e] n8n ${VERSION} duplicates: ${JSON.stringify(deliveries.map((c: any) => [c.duplicate ? 'dup' : 'first', c.status]))}`);
+		});
+	}, 3 * 60 * 1000);
+
+	test('wait for callback: forged callbacks are rejected and the execution keeps waiting; the real ones then resume it', async () => {
+		await withLogs(async () => {
+			simSigned.inject({ route: 'callback', type: 'drop', count: Infinity });
+			try {
+				const prompts = ['A quiet harbour', 'A windmill'];
+				const { id } = await startBatch(WAIT_SIGNED_PATH, { prompts });
+				await n8n.waitForStatus(id, 'waiting', { timeoutMs: 30000 });
+				let taskIds: string[] = [];
+				await simSigned.waitFor(() => {
+					taskIds = batchTasks(simSigned, id);
+					return taskIds.length === 2 && taskIds.every((t) => simSigned.callbackLog.some((c: any) => c.taskId === t && c.fault === 'drop'));
+				}, 30000);
+				// Both tasks are done: a callback that got through would resume the execution.
+				for (const t of taskIds) expect(simSigned.task(t).status).toBe('success');
+				const real = simSigned.callbackLog.find((c: any) => c.taskId === taskIds[0] && c.fault === 'drop');
+				const real1 = simSigned.callbackLog.find((c: any) => c.taskId === taskIds[1] && c.fault === 'drop');
+				const url = (mutate: (u: URL) => void) => {
+					const u = new URL(real.url);
+					mutate(u);
+					return u.toString();
+				};
+				const resign = (key: string) => {
+					const ts = String(Math.floor(Date.now() / 1000));
+					const sig = crypto.createHmac('sha256', key).update(`${ts}.${real.body}`).digest('hex');
+					return { ...real.headers, 'X-HiAPI-Timestamp': ts, 'X-HiAPI-Signature': sig };
+				};
+				const forged: Array<[string, string, Record<string, string>, string, number]> = [
+					['wrong k', url((u) => u.searchParams.set('k', 'f'.repeat(32))), real.headers, real.body, 401],
+					['no k', url((u) => u.searchParams.delete('k')), real.headers, real.body, 401],
+					["item 1 with item 0's k", url((u) => u.searchParams.set('item', '1')), real1.headers, real1.body, 401],
+					['body signed with a wrong key', real.url, resign('whsec_not_the_key'), real.body, 401],
+					['no signature headers', real.url, { 'Content-Type': 'application/json' }, real.body, 401],
+					['body changed after signing', real.url, real.headers, real.body.replace('"success"', '"fail"'), 401],
+				];
+				if (hasResumeToken(VERSION)) {
+					forged.push(["no n8n 'signature' param", url((u) => u.searchParams.delete('signature')), real.headers, real.body, 401]);
+					forged.push(["wrong n8n 'signature'", url((u) => u.searchParams.set('signature', '0'.repeat(64))), real.headers, real.body, 401]);
+				}
+				const answers: string[] = [];
+				for (const [label, u, headers, body, status] of forged) {
+					const r = await postCallback(u, headers, body);
+					answers.push(`${label}: ${r.status} ${r.text.slice(0, 80)}`);
+					expect({ label, status: r.status }).toEqual({ label, status });
+					expect(n8n.executions({}).find((x: any) => String(x.id) === id).status).toBe('waiting');
+				}
+				// Rejected before any read: the forgeries made no status read at hiapi.
+				for (const t of taskIds) expect(simSigned.counters.gets[t] ?? 0).toBe(0);
+				// eslint-disable-next-line no-console
+				console.log(`[e2e] n8n ${VERSION} forged callbacks:\n  ${answers.join('\n  ')}`);
+
+				simSigned.clearFaults();
+				const done = await n8n.waitForStatus(id, ['success', 'error', 'crashed', 'canceled'], { timeoutMs: 60000 });
+				expect(done.status).toBe('success');
+				expectImages(n8n.execution(id), simSigned, taskIds, prompts);
+			} finally {
+				simSigned.clearFaults();
+			}
+		});
+	}, 3 * 60 * 1000);
+
+	test('wait for callback: callbacks that arrive before the execution is saved as waiting (409) heal through the retries', async () => {
+		await withLogs(async () => {
+			const prompts = ['INSTANT one', 'INSTANT two', 'INSTANT three'];
+			const { id } = await startBatch(WAIT_SIGNED_PATH, { prompts });
+			const done = await n8n.waitForStatus(id, ['success', 'error', 'crashed', 'canceled'], { timeoutMs: 60000 });
+			expect(done.status).toBe('success');
+			const taskIds = batchTasks(simSigned, id);
+			expectImages(n8n.execution(id), simSigned, taskIds, prompts);
+			const deliveries = simSigned.callbackLog.filter((c: any) => taskIds.includes(c.taskId));
+			const statuses = taskIds.map((t) => deliveries.filter((c: any) => c.taskId === t).map((c: any) => c.status));
+			// eslint-disable-next-line no-console
+			console.log(`[e2e] n8n ${VERSION} instant tasks, callback statuses per task: ${JSON.stringify(statuses)}`);
+			// The race happened (at least one early callback refused) and healed (each task's last attempt acked).
+			expect(deliveries.some((c: any) => c.status === 409)).toBe(true);
+			for (const list of statuses) expect(list[list.length - 1]).toBe(200);
+		});
+	}, 3 * 60 * 1000);
+
+	test('wait for callback: at the deadline n8n emits one timeout item per unfinished task', async () => {
+		await withLogs(async () => {
+			deadlineBatch ??= startBatch(WAIT_SIGNED_PATH, { prompts: ['NEVER finishing one', 'NEVER finishing two'], timeout: 5 });
+			const { id, started } = await deadlineBatch;
+			const done = await n8n.waitForStatus(id, ['success', 'error', 'crashed', 'canceled'], { timeoutMs: 150000 });
+			const row = n8n.executions({ workflowId: WF.waitSigned }).find((x: any) => String(x.id) === id);
+			const waitedS = (Date.parse(row.stoppedAt + 'Z') - Date.parse(row.startedAt + 'Z')) / 1000;
+			timings['test:deadline(wall from POST)'] = Date.now() - started;
+			// eslint-disable-next-line no-console
+			console.log(`[e2e] n8n ${VERSION} deadline 5 s: resumed by the wait tracker ${waitedS} s after the start`);
+			expect(done.status).toBe('success');
+			expect(waitedS).toBeGreaterThanOrEqual(5);
+			expect(waitedS).toBeLessThan(80);
+			const taskIds = batchTasks(simSigned, id);
+			expect(taskIds.filter(Boolean)).toHaveLength(2);
+			const exec = n8n.execution(id);
+			const items: Item[] = e2e.nodeOutput(exec.data, 'GPT Image 2');
+			expect(items).toHaveLength(2);
+			for (const [i, item] of items.entries()) {
+				expect(item.json.taskId).toBe(taskIds[i]);
+				expect(item.json.status).toBe('timeout');
+				expect(item.json.error).toBe(`Timed out waiting for hiapi's callback after 5 s (task ID: ${taskIds[i]})`);
+				expect(item.binary).toBeUndefined();
+				expect(item.pairedItem).toEqual({ item: i });
+				expect(simSigned.task(taskIds[i]).status).not.toMatch(/success|fail/);
+				// Never read: no callback ever came.
+				expect(simSigned.counters.gets[taskIds[i]] ?? 0).toBe(0);
+			}
+			expect(e2e.nodeOutput(exec.data, 'Images Ready')).toHaveLength(2);
+		});
+	}, 4 * 60 * 1000);
+
+	test('wait for callback: n8n restarted while the execution waits; held-back callbacks resume it after the restart', async () => {
+		await withLogs(async () => {
+			simSigned.inject({ route: 'callback', type: 'drop', count: Infinity });
+			let restartedAtT = 0;
+			let taskIds: string[] = [];
+			const prompts = ['Before the restart', 'After the restart'];
+			let id = '';
+			try {
+				const batch = await startBatch(WAIT_SIGNED_PATH, { prompts });
+				id = batch.id;
+				await n8n.waitForStatus(id, 'waiting', { timeoutMs: 30000 });
+				await simSigned.waitFor(() => {
+					taskIds = batchTasks(simSigned, id);
+					return taskIds.length === 2 && taskIds.every((t) => simSigned.callbackLog.some((c: any) => c.taskId === t && c.fault === 'drop'));
+				}, 30000);
+				const t0 = Date.now();
+				await n8n.stop();
+				await n8n.start();
+				timings['restart'] = Date.now() - t0;
+				expect(n8n.executions({}).find((x: any) => String(x.id) === id).status).toBe('waiting');
+				restartedAtT = simSigned.now();
+			} finally {
+				simSigned.clearFaults();
+			}
+			const done = await n8n.waitForStatus(id, ['success', 'error', 'crashed', 'canceled'], { timeoutMs: 60000 });
+			expect(done.status).toBe('success');
+			const acked = simSigned.callbackLog.filter((c: any) => taskIds.includes(c.taskId) && c.status === 200);
+			expect(acked.length).toBeGreaterThan(0);
+			for (const c of acked) expect(c.t).toBeGreaterThan(restartedAtT);
+			expectImages(n8n.execution(id), simSigned, taskIds, prompts);
+		});
+	}, 4 * 60 * 1000);
 });
