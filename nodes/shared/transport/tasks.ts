@@ -145,14 +145,19 @@ export interface WaitOptions {
 export async function waitForTask(this: HiApiContext, taskId: string, opts: WaitOptions): Promise<Task> {
 	const ctx = { node: this.getNode(), itemIndex: opts.itemIndex, taskId };
 	const fetchLater = 'The task keeps running at hiapi: fetch its result later with the Get Task operation instead of running again.';
+	// Reads are spaced from the start of the previous one, so a read's own round trip does not
+	// stretch the interval: a finished task is seen within one interval.
+	let lastRead = Date.now();
 	for (;;) {
 		const remaining = opts.deadline - Date.now();
 		if (remaining <= 0) {
 			throw taskError(ctx, 'Timed out waiting for hiapi to finish the task', fetchLater);
 		}
-		if (!(await sleepUnlessCancelled(Math.min(opts.intervalMs, remaining), opts.signal))) {
+		const wait = Math.max(0, opts.intervalMs - (Date.now() - lastRead));
+		if (!(await sleepUnlessCancelled(Math.min(wait, remaining), opts.signal))) {
 			throw taskError(ctx, 'The execution was cancelled while waiting for the task', fetchLater);
 		}
+		lastRead = Date.now();
 		const task = await getTask.call(this, taskId, { itemIndex: opts.itemIndex, signal: opts.signal });
 		opts.onRead?.(task);
 		if (isTerminal(task.status)) return task;
