@@ -114,11 +114,13 @@ async function measure(image: string, padBytes: number, items: number, repeats: 
 	const sim = await startSimProcess({ durations: { queued: 0, handling: 0, archiving: 0 }, outputPadBytes: padBytes });
 	const memory = harnessFor(sim, 'default');
 	const disk = harnessFor(sim, 'filesystem');
-	const agent = new http.Agent({ keepAlive: true });
+	// A new connection per request, as n8n's own HTTP helper makes; reusing idle keep-alive sockets
+	// also raced the server's keep-alive timeout here ("socket hang up").
+	const agent = new http.Agent({ keepAlive: false });
 	const variants: Variant[] = [
 		nodeVariant('GPT Image 2 node, in-memory binary', memory),
 		nodeVariant('GPT Image 2 node, filesystem binary', disk),
-		bareVariant('bare node:http (keep-alive)', sim, viaNodeHttp(agent)),
+		bareVariant('bare node:http', sim, viaNodeHttp(agent)),
 		bareVariant('bare fetch (undici)', sim, viaFetch),
 	];
 	try {
