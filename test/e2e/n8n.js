@@ -19,6 +19,8 @@ const path = require('node:path');
 const zlib = require('node:zlib');
 
 const DEFAULT_VERSION = '2.41.1';
+/** What the suite runs by default: the newest 2.x and the newest 1.x. */
+const DEFAULT_VERSIONS = ['2.41.1', '1.123.81'];
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const PACKAGE_NAME = 'n8n-nodes-hiapi';
 const MARKER = '.hiapi-e2e-complete.json';
@@ -416,7 +418,8 @@ async function installPackage(userFolder) {
  * The environment every n8n process of one instance shares (server and CLI): its own user
  * folder (sqlite DB, encryption key, binary data), 127.0.0.1 only, no outbound calls.
  */
-function n8nEnv({ userFolder, port, brokerPort, encryptionKey, extra = {} }) {
+function n8nEnv({ userFolder, port, brokerPort, encryptionKey, version = DEFAULT_VERSION, extra = {} }) {
+	const v2 = n8nMajor(version) >= 2;
 	const noProxy = ['127.0.0.1', 'localhost', '::1', process.env.NO_PROXY, process.env.no_proxy].filter(Boolean).join(',');
 	return envWithThisNode({
 		// As in n8n's Docker image (unset would mean "development": e.g. watching node folders).
@@ -428,8 +431,9 @@ function n8nEnv({ userFolder, port, brokerPort, encryptionKey, extra = {} }) {
 		N8N_LISTEN_ADDRESS: '127.0.0.1',
 		N8N_HOST: '127.0.0.1',
 		N8N_PROTOCOL: 'http',
-		// n8n 2.41 deprecates WEBHOOK_URL in favour of N8N_WEBHOOK_URL (same meaning, read first).
-		N8N_WEBHOOK_URL: `http://127.0.0.1:${port}/`,
+		// n8n 2.41 deprecates WEBHOOK_URL in favour of N8N_WEBHOOK_URL (same meaning, read first);
+		// 1.x reads only WEBHOOK_URL (1.123.81 dist/services/url.service.js).
+		...(v2 ? { N8N_WEBHOOK_URL: `http://127.0.0.1:${port}/` } : { WEBHOOK_URL: `http://127.0.0.1:${port}/` }),
 		N8N_EDITOR_BASE_URL: `http://127.0.0.1:${port}/`,
 		N8N_ENCRYPTION_KEY: encryptionKey,
 		N8N_SECURE_COOKIE: 'false',
@@ -460,8 +464,9 @@ function n8nEnv({ userFolder, port, brokerPort, encryptionKey, extra = {} }) {
 		N8N_LICENSE_AUTO_RENEW_ENABLED: 'false',
 		N8N_AI_ENABLED: 'false',
 		EXTERNAL_FRONTEND_HOOKS_URLS: '',
-		// mcp-registry refreshes a server list from api.n8n.io at start.
-		N8N_DISABLED_MODULES: 'mcp-registry',
+		// mcp-registry (2.x) refreshes a server list from api.n8n.io at start. 1.x has no such module
+		// and exits with 'Unknown module "mcp-registry"' if it is named here.
+		...(v2 ? { N8N_DISABLED_MODULES: 'mcp-registry' } : {}),
 		N8N_LOG_LEVEL: process.env.HIAPI_E2E_N8N_LOG_LEVEL || 'info',
 		N8N_LOG_OUTPUT: 'console',
 		NO_PROXY: noProxy,
@@ -486,7 +491,7 @@ async function createN8n({ version = DEFAULT_VERSION, userFolder, port, env: ext
 	const dbFile = path.join(userFolder, '.n8n', 'database.sqlite');
 
 	/** Env for one process; each process gets its own task-runner broker port. */
-	const envFor = async () => n8nEnv({ userFolder, port, brokerPort: await freePort(), encryptionKey, extra: extraEnv });
+	const envFor = async () => n8nEnv({ userFolder, port, brokerPort: await freePort(), encryptionKey, version, extra: extraEnv });
 
 	let server;
 
@@ -598,7 +603,17 @@ async function createN8n({ version = DEFAULT_VERSION, userFolder, port, env: ext
 		execution: (id) => readExecution(dbFile, id),
 		waitForExecutions: (filter, opts) => waitForExecutions(dbFile, filter, opts),
 		webhooks: () => withDb(dbFile, (db) => db.prepare('SELECT * FROM webhook_entity').all()),
-		readBinary: (binaryMeta) => readBinary(userFolder, binaryMeta),
+		readBinary: (binaryMeta, opts) => readBinary(userFolder, binaryMeta, opts),
+		eventLog: () => readEventLog(userFolder),
+		/**
+		 * How many times execution `id` ran to its end, from n8n's event log (`n8n.workflow.success` /
+		 * `n8n.workflow.failed` events in <userFolder>/.n8n/n8nEventLog*.log). A resumed execution that
+		 * finishes once counts 1. The log is written asynchronously: read it a moment after the finish.
+		 */
+		workflowEnds: (id) =>
+			readEventLog(userFolder).filter(
+				(e) => String(e.payload?.executionId) === String(id) && /^n8n\.workflow\.(success|failed)$/.test(e.eventName),
+			).length,
 
 		// -- REST as the instance owner ---------------------------------------------------
 		setupOwner: (owner) => setupOwner(url, owner),
@@ -652,6 +667,20 @@ function installExitHook() {
 	});
 }
 
+/** The text appended to `file` after byte `offset`. */
+function logSince(file, offset) {
+	const fd = fs.openSync(file, 'r');
+	try {
+		const size = fs.fstatSync(fd).size;
+		if (size <= offset) return '';
+		const buf = Buffer.alloc(size - offset);
+		fs.readSync(fd, buf, 0, buf.length, offset);
+		return buf.toString('utf8');
+	} finally {
+		fs.closeSync(fd);
+	}
+}
+
 /**
  * `n8n start` in its own process group (so its task-runner child dies with it), logging to
  * `logFile`. Resolves {url, pid, stop()} once GET /healthz/readiness answers 200.
@@ -661,6 +690,7 @@ async function startServer({ bin, env, cwd, logFile, url, readinessTimeoutMs = 1
 	installExitHook();
 	const logFd = fs.openSync(logFile, 'a');
 	fs.writeSync(logFd, `\n===== n8n start at ${new Date().toISOString()} =====\n`);
+	const logOffset = fs.fstatSync(logFd).size;
 	const started = Date.now();
 	const child = childProcess.spawn(process.execPath, [bin, 'start'], {
 		cwd,
@@ -703,9 +733,13 @@ async function startServer({ bin, env, cwd, logFile, url, readinessTimeoutMs = 1
 		if (exited) {
 			throw new Error(`n8n exited during start (${JSON.stringify(exited)}). Log ${logFile}:\n${tail(fs.readFileSync(logFile, 'utf8'), 60)}`);
 		}
+		// Readiness is not enough: 1.x answers it before its REST API is mounted (POST /rest/owner/setup →
+		// 404 "Cannot POST") and before its startup crash recovery has run (which briefly marks a waiting
+		// execution 'crashed' and then restores 'waiting'). Both versions print "Editor is now accessible
+		// via" once the start sequence is over (recovery, active workflows, routes).
 		try {
 			const r = await request(`${url}/healthz/readiness`, { timeoutMs: 2000 });
-			if (r.status === 200) break;
+			if (r.status === 200 && logSince(logFile, logOffset).includes('Editor is now accessible via')) break;
 		} catch {}
 		if (Date.now() > deadline) {
 			await stop();
@@ -878,17 +912,23 @@ function runError(data, nodeName) {
  * - `id: 'filesystem:<file>'` → the legacy layout `<userFolder>/.n8n/binaryData/<file>`
  * - no id → inline base64 in `data` (binary mode "default").
  */
-function readBinary(userFolder, meta) {
+function readBinary(userFolder, meta, { executionId } = {}) {
 	if (!meta || typeof meta !== 'object') throw new Error(`not a binary entry: ${JSON.stringify(meta)}`);
 	const n8nFolder = path.join(userFolder, '.n8n');
 	if (typeof meta.id === 'string' && meta.id) {
 		const colon = meta.id.indexOf(':');
 		const mode = meta.id.slice(0, colon);
-		const fileId = meta.id.slice(colon + 1);
-		const candidates =
+		const fileIds = [meta.id.slice(colon + 1)];
+		// n8n 1.x stores a webhook trigger's binary under executions/temp/ and moves it to
+		// executions/<id>/ when saving, but may leave the saved id pointing at temp/ (see README).
+		if (executionId !== undefined && fileIds[0].includes('/executions/temp/')) {
+			fileIds.push(fileIds[0].replace('/executions/temp/', `/executions/${executionId}/`));
+		}
+		const candidates = fileIds.flatMap((fileId) =>
 			mode === 'filesystem-v2'
 				? [path.join(n8nFolder, 'storage', fileId), path.join(n8nFolder, 'binaryData', fileId)]
-				: [path.join(n8nFolder, 'binaryData', fileId), path.join(n8nFolder, 'storage', fileId)];
+				: [path.join(n8nFolder, 'binaryData', fileId), path.join(n8nFolder, 'storage', fileId)],
+		);
 		for (const file of candidates) {
 			const resolved = path.resolve(file);
 			if (!resolved.startsWith(path.resolve(n8nFolder) + path.sep)) continue;
@@ -898,6 +938,30 @@ function readBinary(userFolder, meta) {
 	}
 	if (typeof meta.data === 'string') return Buffer.from(meta.data, 'base64');
 	throw new Error(`binary entry has neither id nor data: ${JSON.stringify(meta)}`);
+}
+
+/** n8n's event log (`<userFolder>/.n8n/n8nEventLog*.log`, one JSON message per line), oldest file first. */
+function readEventLog(userFolder) {
+	const dir = path.join(userFolder, '.n8n');
+	if (!fs.existsSync(dir)) return [];
+	const files = fs
+		.readdirSync(dir)
+		.filter((f) => /^n8nEventLog(-\d+)?\.log$/.test(f))
+		.sort((a, b) => {
+			const n = (f) => Number((/-(\d+)\.log$/.exec(f) || [0, 0])[1]);
+			return n(b) - n(a); // -2 is older than -1, which is older than the current file
+		});
+	const events = [];
+	for (const f of files) {
+		for (const line of fs.readFileSync(path.join(dir, f), 'utf8').split('\n')) {
+			if (!line.startsWith('{')) continue;
+			try {
+				const msg = JSON.parse(line);
+				if (msg.eventName) events.push(msg);
+			} catch {}
+		}
+	}
+	return events;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -946,6 +1010,7 @@ function renderExample(name, vars, dir) {
 
 module.exports = {
 	DEFAULT_VERSION,
+	DEFAULT_VERSIONS,
 	REPO_ROOT,
 	n8nMajor,
 	installPlan,
@@ -970,6 +1035,7 @@ module.exports = {
 	nodeOutput,
 	runError,
 	readBinary,
+	readEventLog,
 	setupOwner,
 	renderExample,
 	untar,
