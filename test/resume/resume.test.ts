@@ -98,15 +98,22 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 		expect(Object.keys(resumed.workflowData![0][0].binary ?? {})).toEqual(['img']);
 	});
 
-	it('duplicate callbacks are harmless: each re-derives the same answer', async () => {
+	it('duplicate and concurrent "last" callbacks resume once: the others are acknowledged without downloading', async () => {
 		const paused = await pause(['a', 'b']);
 		const [a, b] = paused.items.map((i) => String(i.json.taskId));
 		await sim.waitFor((s: Simulator) => s.task(b).status === 'success' && s.task(a).status === 'success', 5000);
-		const cb = await callbackFor(a);
-		const first = await deliver(paused, cb);
-		const again = await deliver(paused, cb);
-		expect(first.workflowData![0].map((i) => i.json.taskId)).toEqual([a, b]);
-		expect(again.workflowData![0].map((i) => i.json.taskId)).toEqual([a, b]);
+		const [cbA, cbB] = [await callbackFor(a), await callbackFor(b)];
+		const results = await Promise.all([deliver(paused, cbA), deliver(paused, cbB), deliver(paused, cbA)]);
+		const resumed = results.filter((r) => r.workflowData);
+		expect(resumed).toHaveLength(1);
+		expect(resumed[0].workflowData![0].map((i) => i.json.taskId)).toEqual([a, b]);
+		expect(results.filter((r) => !r.workflowData).map((r) => r.responseBody)).toEqual([
+			{ received: true, resuming: true },
+			{ received: true, resuming: true },
+		]);
+		const again = await deliver(paused, cbB);
+		expect(again.workflowData).toBeUndefined();
+		expect(sim.counters.cdnGets).toBe(2);
 		expect(sim.counters.submits).toBe(2);
 	});
 

@@ -15,6 +15,23 @@ const LIST_PAGE_SIZE = 100;
 /** How far back the list is read for the batch's other tasks before falling back to single reads. */
 const MAX_LIST_PAGES = 5;
 const DOWNLOAD_CONCURRENCY = 5;
+/** Long enough for a resume to finish its downloads; after it, a later callback may try again. */
+const RESUME_CLAIM_MS = 120_000;
+
+/**
+ * Executions this process is resuming. Several callbacks can each find the batch settled: n8n 2.x
+ * lets one resume through and refuses the others, but only after each has downloaded every image;
+ * n8n 1.x resumes once per such call and runs the rest of the workflow again each time (measured).
+ */
+const resuming = new Map<string, number>();
+
+function claimResume(key: string): boolean {
+	const now = Date.now();
+	for (const [k, at] of resuming) if (now - at > RESUME_CLAIM_MS) resuming.delete(k);
+	if (resuming.has(key)) return false;
+	resuming.set(key, now);
+	return true;
+}
 
 function reply(this: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
 	this.getResponseObject().status(status).json(body);
@@ -96,6 +113,7 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 		return reply.call(this, 200, { received: true, ignored: true });
 	}
 
+	let claimed: string | undefined;
 	try {
 		const current = await getTask.call(this, own.json.taskId);
 		if (!isTerminal(current.status)) return reply.call(this, 200, { received: true, settled: false });
@@ -105,6 +123,9 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 		const waiting = [...tasks.values()].filter((task) => !isTerminal(task.status)).length;
 		if (waiting > 0) return reply.call(this, 200, { received: true, waitingFor: waiting });
 
+		const claim = `${this.getWorkflow().id ?? ''}:${this.getExecutionId()}`;
+		if (!claimResume(claim)) return reply.call(this, 200, { received: true, resuming: true });
+		claimed = claim;
 		// The last task has settled: acknowledge now so hiapi does not redeliver during the downloads.
 		this.getResponseObject().status(200).json({ received: true, resumed: true });
 		const outputProperty = String(this.getNodeParameter('options.outputBinaryPropertyName', 'data') || 'data');
@@ -119,6 +140,11 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 		);
 		return { noWebhookResponse: true, workflowData: [output] };
 	} catch (error) {
+		if (claimed) {
+			// The callback was already acknowledged: release the claim so another delivery can resume.
+			resuming.delete(claimed);
+			return { noWebhookResponse: true };
+		}
 		// Not 2xx: hiapi delivers again, and the execution keeps waiting with nothing lost.
 		const message = error instanceof Error ? error.message : String(error);
 		return reply.call(this, 503, { error: message });
