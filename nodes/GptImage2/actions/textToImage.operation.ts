@@ -1,10 +1,9 @@
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
 
 export const model = 'gpt-image-2/text-to-image';
 
-/** Text-to-image needs only the fields every generation shares (see common.descriptions.ts). */
-export const description: INodeProperties[] = [];
-
+// Text to image has no fields of its own: it uses only those every generation shares
+// (common.descriptions.ts), and sends no reference image.
 export async function referenceImage(this: IExecuteFunctions): Promise<Record<string, unknown>> {
 	return {};
 }
