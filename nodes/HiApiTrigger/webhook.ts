@@ -4,8 +4,9 @@ import { MAX_CALLBACK_BYTES, parseCallback } from '../shared/callback/parse';
 import { DEFAULT_TOLERANCE_S, verifySignature, verifyToken, type Verdict } from '../shared/callback/verify';
 import { downloadOutputs } from '../shared/images/output';
 import { taskJson } from '../shared/taskJson';
+import { hiapiCredentials } from '../shared/transport/credentials';
 import { getTask } from '../shared/transport/tasks';
-import { CREDENTIAL_TYPE, isTerminal, type HiApiCredentials, type Task } from '../shared/types';
+import { isTerminal, type Task } from '../shared/types';
 import { dedupFor } from './dedup';
 
 type Answer = { status: number; body: IDataObject };
@@ -23,7 +24,7 @@ function rawBodyOf(this: IWebhookFunctions): Buffer | undefined {
 
 /** The signing key, when the credential has one, overrides the node's own check: hiapi's signature is the stronger proof. */
 async function authenticate(this: IWebhookFunctions, rawBody: Buffer): Promise<Verdict & { method: string }> {
-	const credentials = await this.getCredentials<HiApiCredentials>(CREDENTIAL_TYPE);
+	const credentials = await hiapiCredentials.call(this);
 	const headers = this.getHeaderData() as Record<string, unknown>;
 	if (credentials.signingSecret) {
 		const toleranceS = Number(this.getNodeParameter('options.toleranceSeconds', DEFAULT_TOLERANCE_S));

@@ -48,6 +48,15 @@ describe('GPT Image 2: batches, failures and recovery', () => {
 		expect(created[3] - created[0]).toBeGreaterThan(100);
 	});
 
+	it('reads the credential once per node run, however many requests it makes', async () => {
+		const before = t.h.credentialReads();
+		const result = await t.h.runNode({ ...generate(), input: ['p', 'q', 'r'].map((prompt) => ({ json: { prompt } })) });
+		expect(result.status).toBe('success');
+		const requests = t.sim.counters.submits + Object.values(t.sim.counters.gets).reduce((a, b) => a + b, 0);
+		expect(requests).toBeGreaterThanOrEqual(6);
+		expect(t.h.credentialReads() - before).toBe(1);
+	});
+
 	it('concurrency 1 runs items one after another', async () => {
 		const result = await t.h.runNode({ ...generate({ concurrency: 1 }), input: [{ json: { prompt: 'x' } }, { json: { prompt: 'y' } }] });
 		expect(result.status).toBe('success');

@@ -28,6 +28,8 @@ import {
  */
 export class HarnessCredentialsHelper extends ICredentialsHelper {
 	private readonly types = new Map<string, ICredentialType>();
+	/** getDecrypted calls so far: each is a DB read, a decryption and (n8n 2.x) an expression isolate in a real n8n. */
+	decrypts = 0;
 
 	constructor(
 		credentialTypes: ICredentialType[],
@@ -136,6 +138,7 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		raw?: boolean,
 		resolveValues?: ICredentialsExpressionResolveValues,
 	): Promise<ICredentialDataDecryptedObject> {
+		this.decrypts++;
 		const data = this.rawData(details, type);
 		if (raw) return data;
 		const withDefaults = this.applyDefaults(type, data);

@@ -121,6 +121,8 @@ export interface WebhookCallResult {
 export interface Harness {
 	runNode(o: RunNodeOptions): Promise<RunResult>;
 	callWebhook(o: WebhookCallOptions): Promise<WebhookCallResult>;
+	/** How many times nodes have had a credential decrypted (getCredentials, or a request that read it). */
+	credentialReads(): number;
 	stop(): Promise<void>;
 }
 
@@ -169,6 +171,10 @@ class HarnessImpl implements Harness {
 	private readonly binaryDataService: BinaryDataService;
 	private binaryReady?: Promise<void>;
 	private executionCounter = 0;
+
+	credentialReads(): number {
+		return this.credentialsHelper.decrypts;
+	}
 
 	constructor(private readonly opts: HarnessOptions) {
 		this.credentialsHelper = new HarnessCredentialsHelper(opts.credentialTypes, {

@@ -69,6 +69,15 @@ describe('HiAPI Trigger', () => {
 			expect(sim.counters.gets[taskId]).toBe(1);
 		});
 
+		it('reads the credential once per callback (check and confirmation share it)', async () => {
+			const { req, taskId } = await deliveredCallback();
+			const before = signed.credentialReads();
+			const result = await call(signed, req);
+			expect(result.statusCode).toBe(200);
+			expect(sim.counters.gets[taskId]).toBe(1);
+			expect(signed.credentialReads() - before).toBe(1);
+		});
+
 		const rejected = async (req: Captured, h = signed) => {
 			const result = await call(h, req);
 			expect(result.statusCode).toBe(401);

@@ -2,9 +2,9 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { mapPool } from '../../shared/pool';
+import { hiapiCredentials } from '../../shared/transport/credentials';
 import { asNodeError, withTaskId } from '../../shared/transport/errors';
 import { submitTask } from '../../shared/transport/tasks';
-import { CREDENTIAL_TYPE, type HiApiCredentials } from '../../shared/types';
 import { buildRequest, type GenerateOperation } from '../actions/generate';
 import { errorItem } from '../actions/items';
 import { PENDING, itemKey, type PendingJson } from './batch';
@@ -41,7 +41,7 @@ export async function submitAndPause(
 	// Everything that can fail locally is resolved before the first task is paid for.
 	const base = resumeUrlOf.call(this);
 	const waitTill = new Date(Date.now() + settings.timeoutMs);
-	const { apiKey } = await this.getCredentials<HiApiCredentials>(CREDENTIAL_TYPE);
+	const { apiKey } = await hiapiCredentials.call(this);
 	const executionId = this.getExecutionId();
 
 	const state = new Map<number, INodeExecutionData>();

@@ -5,9 +5,10 @@ import { safeEqual, verifySignature } from '../../shared/callback/verify';
 import { downloadOutputs } from '../../shared/images/output';
 import { mapPool } from '../../shared/pool';
 import { failureMessage, taskJson } from '../../shared/taskJson';
+import { hiapiCredentials } from '../../shared/transport/credentials';
 import { withTaskId } from '../../shared/transport/errors';
 import { getTask, listTasks } from '../../shared/transport/tasks';
-import { CREDENTIAL_TYPE, isTerminal, type HiApiCredentials, type Task } from '../../shared/types';
+import { isTerminal, type Task } from '../../shared/types';
 import { isPending, itemKey } from './batch';
 
 /** One list page covers a batch of this many tasks with a single request. */
@@ -88,7 +89,7 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 	const rawBody = Buffer.isBuffer(raw) ? raw : Buffer.from(typeof raw === 'string' ? raw : '');
 	if (rawBody.length > MAX_CALLBACK_BYTES) return reply.call(this, 400, { error: 'body too large' });
 
-	const credentials = await this.getCredentials<HiApiCredentials>(CREDENTIAL_TYPE);
+	const credentials = await hiapiCredentials.call(this);
 	const query = this.getQueryData() as Record<string, unknown>;
 	const itemIndex = Number(query.item);
 	const expectedKey = Number.isInteger(itemIndex) ? itemKey(credentials.apiKey, this.getExecutionId(), itemIndex) : '';

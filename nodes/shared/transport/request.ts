@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, IWebhookFunctions } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE, type HiApiCredentials } from '../types';
+import { CREDENTIAL_TYPE } from '../types';
+import { decrypted, hiapiCredentials } from './credentials';
 import { apiError, taskError, type FailureContext } from './errors';
 import { MAX_RETRIES, backoffMs, retryDelayMs } from './retry';
 import { sleepUnlessCancelled } from './sleep';
@@ -78,7 +79,8 @@ function causeOf(error: unknown): string {
  */
 export async function hiapiRequest(this: HiApiContext, req: HiApiRequest): Promise<HiApiResponse> {
 	const ctx: FailureContext = { node: this.getNode(), ...req.about };
-	const credentials = await this.getCredentials<HiApiCredentials>(CREDENTIAL_TYPE);
+	const credentials = await hiapiCredentials.call(this);
+	const credentialOptions = { credentialsDecrypted: decrypted.call(this, credentials) };
 	const options: IHttpRequestOptions = {
 		method: req.method,
 		url: `${normalizeBaseUrl(credentials.baseUrl)}${req.path}`,
@@ -101,7 +103,7 @@ export async function hiapiRequest(this: HiApiContext, req: HiApiRequest): Promi
 	for (let attempt = 0; ; attempt++) {
 		let response: { statusCode: number; headers: IDataObject; body: unknown };
 		try {
-			response = await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, options);
+			response = await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, options, credentialOptions);
 		} catch (error) {
 			if (req.signal?.aborted) throw cancelled(ctx);
 			if (retryUnknownOutcome && attempt < MAX_RETRIES) {
