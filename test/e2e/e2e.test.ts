@@ -39,6 +39,16 @@ const WF = {
 	waitSigned: 'hiapiE2eWaitSig1',
 	/** Derived: the same with a Manual Trigger, for `n8n execute`. */
 	waitCli: 'hiapiE2eWaitCli1',
+	/** Made by the harness: n8n's own Webhook node → No Op, the baseline for the trigger's throughput. */
+	baseline: 'hiapiE2eBaseln01',
+	/** Derived from callback-receive.json with Confirm and Download off, then with Download off: where the trigger's time goes. */
+	receiveBare: 'hiapiE2eRecvBar1',
+	receiveConfirm: 'hiapiE2eRecvCnf1',
+};
+/** Webhook ids of the derived receive workflows above. */
+const RECEIVE_VARIANTS = {
+	bare: { id: 'hiapiE2eRecvBar1', webhookId: '6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e901', confirm: false, download: false },
+	confirm: { id: 'hiapiE2eRecvCnf1', webhookId: '6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e902', confirm: true, download: false },
 };
 const CREDENTIAL_ID = 'hiapiSimulator01';
 const SIGNED_CREDENTIAL_ID = 'hiapiSimSigned01';
@@ -47,6 +57,7 @@ const TRIGGER_WEBHOOK_ID = '6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e6f7';
 const CALLBACK_TOKEN = 'e2e-callback-token-5b7f0c2d9a41e6b3';
 const WAIT_PATH = 'hiapi-wait-for-callback';
 const WAIT_SIGNED_PATH = 'hiapi-e2e-wait-signed';
+const BASELINE_PATH = 'hiapi-e2e-baseline';
 const WORKFLOW_FILES = [
 	'text-to-image.json',
 	'image-to-image-binary.json',
@@ -339,13 +350,44 @@ if (!ENABLED) {
 		for (const node of cli.nodes) node.id = node.id.replace(/9{6}(\d{3})$/, '888888$1');
 		cli.nodes.find((n: any) => n.type === 'n8n-nodes-hiapi.gptImage2').parameters.options.timeout = 300;
 		fs.writeFileSync(path.join(workflowsDir, 'wait-cli.json'), JSON.stringify(cli, null, '\t'));
+		const baseline = {
+			id: WF.baseline,
+			name: 'HiAPI e2e: baseline, n8n Webhook node',
+			nodes: [
+				{
+					id: '5b0d7c1e-1a11-4c01-9a01-000000000901',
+					name: 'Webhook',
+					type: 'n8n-nodes-base.webhook',
+					typeVersion: 2,
+					position: [0, 0],
+					webhookId: '0c7e3f4a-9b21-4d6e-8f10-a2b3c4d5e901',
+					parameters: { httpMethod: 'POST', path: BASELINE_PATH, options: {} },
+				},
+				{ id: '5b0d7c1e-1a11-4c01-9a01-000000000902', name: 'Received', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 0], parameters: {} },
+			],
+			connections: { Webhook: { main: [[{ node: 'Received', type: 'main', index: 0 }]] } },
+			settings: { executionOrder: 'v1' },
+			pinData: {},
+			active: false,
+		};
+		fs.writeFileSync(path.join(workflowsDir, 'baseline.json'), JSON.stringify(baseline, null, '\t'));
+		for (const [label, v] of Object.entries(RECEIVE_VARIANTS)) {
+			const wf = JSON.parse(fs.readFileSync(path.join(workflowsDir, 'callback-receive.json'), 'utf8'));
+			wf.id = v.id;
+			wf.name = `HiAPI e2e: receive callbacks (${label})`;
+			for (const node of wf.nodes) node.id = node.id.replace(/0{6}(\d{3})$/, `${label === 'bare' ? '777777' : '666666'}$1`);
+			const hook = wf.nodes.find((n: any) => n.type === 'n8n-nodes-hiapi.hiApiTrigger');
+			Object.assign(hook, { webhookId: v.webhookId });
+			Object.assign(hook.parameters, { confirm: v.confirm, download: v.download });
+			fs.writeFileSync(path.join(workflowsDir, `receive-${label}.json`), JSON.stringify(wf, null, '\t'));
+		}
 
 		// CLI imports and publishing go before the start: a running n8n does not pick up a publish
 		// made by the CLI ("Changes will not take effect if n8n is running").
 		await timed('importCredentials', () => n8n.importCredentials(cred.file));
 		await timed('importWorkflows', () => n8n.importWorkflows(workflowsDir));
 		await timed('activate', async () => {
-			for (const id of [WF.callbackReceive, WF.wait, WF.waitSigned]) await n8n.activate(id);
+			for (const id of [WF.callbackReceive, WF.wait, WF.waitSigned, WF.baseline, WF.receiveBare, WF.receiveConfirm]) await n8n.activate(id);
 		});
 		await timed('start', () => n8n.start());
 		// The owner (REST) is needed for what has no CLI: node types as the editor sees them, the credential test.
@@ -534,6 +576,59 @@ if (!ENABLED) {
 			expect(n8n.readBinary(fromTrigger.binary!.data, { executionId: exec0.id }).equals(sim.imageBytes(taskId))).toBe(true);
 			const [received]: Item[] = e2e.nodeOutput(exec.data, 'Image Received');
 			expect(received.json.taskId).toBe(taskId);
+		});
+	}, 5 * 60 * 1000);
+
+	test('trigger throughput in real n8n: callbacks per second against n8n\'s own Webhook node (figures, not asserted)', async () => {
+		await withLogs(async () => {
+			const hookUrl = `${n8n.url}/webhook/${TRIGGER_WEBHOOK_ID}/hiapi?token=${CALLBACK_TOKEN}`;
+			const baselineUrl = `${n8n.url}/webhook/${BASELINE_PATH}`;
+			const before = n8n.executions({ workflowId: WF.callbackReceive }).length;
+			const beforeBaseline = n8n.executions({ workflowId: WF.baseline }).length;
+			const N = 20;
+			const ids: string[] = [];
+			const WARM_UP = 3;
+			for (let i = 0; i < 2 * N + WARM_UP; i++) {
+				const r = await e2e.request(`${sim.baseUrl}/v1/tasks`, {
+					method: 'POST',
+					headers: { authorization: `Bearer ${sim.apiKey}` },
+					body: { model: 'gpt-image-2/text-to-image', input: { prompt: `throughput ${i}` } },
+				});
+				ids.push(r.json().data.taskId);
+			}
+			await sim.waitFor((s: any) => ids.every((id) => s.task(id).status === 'success'), 60000);
+			const send = async (url: string, id: string) => {
+				const r = await e2e.request(url, { method: 'POST', body: sim.task(id) });
+				expect(r.status).toBe(200);
+			};
+			/** Callbacks per second after a warm-up: N ids one after the other, the next N from 10 concurrent senders. */
+			const rate = async (url: string) => {
+				for (const id of ids.slice(2 * N)) await send(url, id);
+				let t0 = Date.now();
+				for (const id of ids.slice(0, N)) await send(url, id);
+				const sequential = N / ((Date.now() - t0) / 1000);
+				t0 = Date.now();
+				const queue = ids.slice(N);
+				await Promise.all(Array.from({ length: 10 }, async () => {
+					for (let id = queue.shift(); id; id = queue.shift()) await send(url, id);
+				}));
+				return { sequential, concurrent: N / ((Date.now() - t0) / 1000) };
+			};
+			const variantUrl = (webhookId: string) => `${n8n.url}/webhook/${webhookId}/hiapi?token=${CALLBACK_TOKEN}`;
+			const base = await rate(baselineUrl);
+			const bare = await rate(variantUrl(RECEIVE_VARIANTS.bare.webhookId));
+			const confirmed = await rate(variantUrl(RECEIVE_VARIANTS.confirm.webhookId));
+			const ours = await rate(hookUrl);
+			// Every accepted request became exactly one execution, on every side.
+			await n8n.waitForExecutions({ workflowId: WF.baseline }, { count: beforeBaseline + ids.length, timeoutMs: 120000 });
+			await n8n.waitForExecutions({ workflowId: WF.callbackReceive }, { count: before + ids.length, timeoutMs: 120000 });
+			const f = (r: { sequential: number; concurrent: number }) =>
+				`${r.sequential.toFixed(1)} | ${r.concurrent.toFixed(1)} (${(r.sequential / base.sequential).toFixed(2)} | ${(r.concurrent / base.concurrent).toFixed(2)} of baseline)`;
+			console.log(
+				`[e2e] n8n ${VERSION} callbacks/s, sequential | 10 concurrent senders: ` +
+					`Webhook node (baseline) ${base.sequential.toFixed(1)} | ${base.concurrent.toFixed(1)}; HiAPI Trigger with token auth: ` +
+					`bare ${f(bare)}; + confirm ${f(confirmed)}; + confirm + download ${f(ours)}`,
+			);
 		});
 	}, 5 * 60 * 1000);
 

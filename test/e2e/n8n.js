@@ -468,6 +468,8 @@ function n8nEnv({ userFolder, port, brokerPort, encryptionKey, version = DEFAULT
 		// and exits with 'Unknown module "mcp-registry"' if it is named here.
 		...(v2 ? { N8N_DISABLED_MODULES: 'mcp-registry' } : {}),
 		N8N_LOG_LEVEL: process.env.HIAPI_E2E_N8N_LOG_LEVEL || 'info',
+		// For profiling n8n itself, e.g. HIAPI_E2E_N8N_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+		...(process.env.HIAPI_E2E_N8N_NODE_OPTIONS ? { NODE_OPTIONS: process.env.HIAPI_E2E_N8N_NODE_OPTIONS } : {}),
 		N8N_LOG_OUTPUT: 'console',
 		NO_PROXY: noProxy,
 		no_proxy: noProxy,
