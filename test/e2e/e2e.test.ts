@@ -838,7 +838,12 @@ if (!ENABLED) {
 		await withLogs(async () => {
 			// One task that settles at once: its first callback reaches n8n while the node is still
 			// running, and no later callback of the batch can heal it, only the provider's retry.
+			// The submit's answer is held back 1.5 s after the task exists (and has called back), so the
+			// race is certain instead of depending on how fast n8n saves the execution as waiting.
 			const prompts = ['INSTANT alone'];
+			// The deadline test's batch (started in beforeAll) has made its submits first, so the held-back answer is this one's.
+			await simSigned.waitFor((s: any) => [...s.tasks.values()].filter((t: any) => String(t.input.prompt).startsWith('NEVER')).length >= 2, 60000);
+			simSigned.inject({ route: 'submit', type: 'slow', ms: 1500, phase: 'after', count: 1 });
 			const { id } = await startBatch(WAIT_SIGNED_PATH, { prompts });
 			const done = await n8n.waitForStatus(id, ['success', 'error', 'crashed', 'canceled'], { timeoutMs: 60000 });
 			expect(done.status).toBe('success');
