@@ -168,4 +168,14 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 		expect(paused.error?.message).toMatch(/^Item 2 could not be submitted: Your hiapi balance is too low/);
 		expect(paused.error?.description).toContain(`${ids[0]} (item 0), ${ids[1]} (item 1)`);
 	});
+
+	it('after a submit failure without Continue On Fail, no further item is submitted (nothing orphaned)', async () => {
+		sim.inject({ route: 'submit', type: 'status', status: 402, body: { error_code: 'INSUFFICIENT_BALANCE', message: 'no money' }, match: (r: { headers: Record<string, string> }) => r.headers['idempotency-key'] === 'k-1' });
+		const paused = await pause(['a', 'b', 'c', 'd'], { idempotencyKey: '={{ "k-" + $itemIndex }}', concurrency: 1 });
+		expect(paused.status).toBe('error');
+		expect(paused.error?.message).toMatch(/^Item 1 could not be submitted/);
+		expect(sim.counters.submits).toBe(2);
+		expect(sim.counters.tasksCreated).toBe(1);
+		expect(paused.error?.description).toContain(`${[...sim.tasks.keys()][0]} (item 0)`);
+	});
 });

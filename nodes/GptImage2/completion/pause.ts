@@ -46,6 +46,9 @@ export async function submitAndPause(
 
 	const state = new Map<number, INodeExecutionData>();
 	const failures = new Map<number, unknown>();
+	const continueOnFail = this.continueOnFail();
+	// As in Wait for Result: once the run is going to fail, a task started now would be paid for and orphaned.
+	const shouldStart = () => (continueOnFail || failures.size === 0) && !settings.signal?.aborted;
 	await mapPool(valid, settings.concurrency, async (itemIndex) => {
 		try {
 			const request = await buildRequest.call(this, operation, itemIndex);
@@ -68,9 +71,9 @@ export async function submitAndPause(
 		} catch (error) {
 			failures.set(itemIndex, error);
 		}
-	});
+	}, shouldStart);
 
-	if (failures.size > 0 && !this.continueOnFail()) {
+	if (failures.size > 0 && !continueOnFail) {
 		const first = Math.min(...failures.keys());
 		const submitted = [...state.entries()].map(([i, item]) => `${item.json.taskId} (item ${i})`);
 		if (submitted.length === 0) throw asNodeError(this.getNode(), failures.get(first), first);
