@@ -101,6 +101,24 @@ describe('GPT Image 2: generate and wait', () => {
 		expect(t.sim.counters.cdnGets).toBe(0);
 	});
 
+	it('a download cut off mid-body is tried again, and the file is whole', async () => {
+		t.sim.inject({ route: 'cdn', type: 'truncate', count: 1 });
+		const result = await t.h.runNode({ type: GPT, parameters: { operation: 'textToImage', prompt: 'p', options: fast }, input: [{ json: {} }] });
+		expect(result.status).toBe('success');
+		const taskId = String(result.items[0].json.taskId);
+		expect(t.sim.counters.cdnGets).toBe(2);
+		expect((await result.binaryBuffer(result.items[0])).equals(t.sim.imageBytes(taskId))).toBe(true);
+	});
+
+	it('a download cut off every time fails naming the task', async () => {
+		t.sim.inject({ route: 'cdn', type: 'truncate', count: Infinity });
+		const result = await t.h.runNode({ type: GPT, parameters: { operation: 'textToImage', prompt: 'p', options: fast }, input: [{ json: {} }], continueOnFail: true });
+		const taskId = [...t.sim.tasks.keys()][0];
+		expect(result.items).toHaveLength(1);
+		expect(result.items[0].json.taskId).toBe(taskId);
+		expect(String(result.items[0].json.error)).toMatch(/^Could not download the task output after \d+ tries.*\(task ID: /);
+	});
+
 	it('a custom output binary field is honoured', async () => {
 		const result = await t.h.runNode({
 			type: GPT,

@@ -89,7 +89,13 @@ async function downloadOne(
 			const mime = header(response.headers, 'content-type').split(';')[0].trim().toLowerCase() || 'application/octet-stream';
 			const suffix = index === 0 ? '' : `_${index}`;
 			const fileName = `${task.taskId}${suffix}.${extensionFor(mime, output.url)}`;
-			return await this.helpers.prepareBinaryData(response.body, fileName, mime);
+			try {
+				return await this.helpers.prepareBinaryData(response.body, fileName, mime);
+			} catch (error) {
+				// The connection can die mid-body, after the status line: that is a failed try too.
+				lastCause = error instanceof Error ? error.message : String(error);
+				continue;
+			}
 		}
 		response.body?.destroy?.();
 		if ([403, 404, 410].includes(response.statusCode)) {
