@@ -101,7 +101,8 @@ describe('HiAPI Trigger', () => {
 			['future', 301],
 		])('rejects a %s timestamp even when correctly signed', async (_name, offset) => {
 			const { req } = await deliveredCallback();
-			const ts = String(Math.floor(Date.now() / 1000) + offset);
+			// Rounded away from now, so the time the call itself takes cannot bring it back inside the window.
+			const ts = String((offset > 0 ? Math.ceil : Math.floor)(Date.now() / 1000) + offset);
 			await rejected({ ...req, headers: { ...req.headers, 'x-hiapi-timestamp': ts, 'x-hiapi-signature': sign(KEY, ts, req.rawBody) } });
 		});
 		it('honours a configured tolerance', async () => {
@@ -205,9 +206,10 @@ describe('HiAPI Trigger', () => {
 			expect(result.workflowData).toBeUndefined();
 		});
 		it('with Download off, emits the URL only', async () => {
-			const { req } = await deliveredCallback();
+			const { req, taskId } = await deliveredCallback();
 			const result = await call(signed, req, { download: false });
 			expect(result.workflowData![0][0].binary).toBeUndefined();
+			expect(result.workflowData![0][0].json.url).toBe(sim.task(taskId).output[0].url);
 			expect(sim.counters.cdnGets).toBe(0);
 		});
 		it.each([
