@@ -206,6 +206,25 @@ describe('shared transport against the simulator', () => {
 			expect(t.sim.counters.tasksCreated).toBe(1);
 		});
 
+		it('a gateway 502/504 is an unknown outcome: reads and keyed submits are retried, into one task', async () => {
+			t.sim.inject({ route: 'submit', type: 'status', status: 504, body: '<html>Gateway Timeout</html>' });
+			const submitted = await probe('submit', { body: body() });
+			expect(submitted.status).toBe('success');
+			t.sim.inject({ route: 'get', type: 'status', status: 502, body: '<html>Bad Gateway</html>' });
+			const result = await probe('get', { taskId: submitted.items[0].json.taskId });
+			expect(result.status).toBe('success');
+			expect(t.sim.log.filter((r) => r.route === 'submit').map((r) => r.status)).toEqual([504, 200]);
+			expect(t.sim.log.filter((r) => r.route === 'get').map((r) => r.status)).toEqual([502, 200]);
+			expect(t.sim.counters.tasksCreated).toBe(1);
+		});
+
+		it('a gateway 502 on a POST without an idempotency key is not retried', async () => {
+			t.sim.inject({ route: 'submit', type: 'status', status: 502, body: '<html>Bad Gateway</html>' });
+			const result = await probe('postWithoutKey', { body: body() });
+			expect(result.status).toBe('error');
+			expect(t.sim.counters.submits).toBe(1);
+		});
+
 		it('a malformed 2xx on submit is retried with the same key: one task', async () => {
 			t.sim.inject({ route: 'submit', type: 'malformed' });
 			const result = await probe('submit', { body: body() });

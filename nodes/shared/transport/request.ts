@@ -74,7 +74,7 @@ function causeOf(error: unknown): string {
 /**
  * One call to hiapi with the contract's retry rules: 429/503 and an in-flight idempotency key
  * are retried with backoff (honouring Retry-After); an unknown outcome (network error, unreadable
- * 2xx) is retried only when repeating it cannot bill twice: reads, and submits carrying an
+ * 2xx, a gateway's 502/504) is retried only when repeating it cannot bill twice: reads, and submits carrying an
  * Idempotency-Key.
  */
 export async function hiapiRequest(this: HiApiContext, req: HiApiRequest): Promise<HiApiResponse> {
@@ -126,7 +126,9 @@ export async function hiapiRequest(this: HiApiContext, req: HiApiRequest): Promi
 		}
 
 		const body = parsed.ok ? parsed.value : parsed.text;
-		const retryable = statusCode === 429 || statusCode === 503 || isIdempotencyInFlight(statusCode, body);
+		// A gateway's 502/504 says nothing of whether hiapi did the work: an unknown outcome, like a network error.
+		const gatewayUnknown = (statusCode === 502 || statusCode === 504) && retryUnknownOutcome;
+		const retryable = statusCode === 429 || statusCode === 503 || gatewayUnknown || isIdempotencyInFlight(statusCode, body);
 		if (retryable && attempt < MAX_RETRIES) {
 			const wait = retryDelayMs(attempt, response.headers?.['retry-after']);
 			if (!(await sleepUnlessCancelled(wait, req.signal))) throw cancelled(ctx);
