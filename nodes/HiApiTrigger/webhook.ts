@@ -1,5 +1,6 @@
-import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
+import { rawBodyOf, reply } from '../shared/callback/http';
 import { MAX_CALLBACK_BYTES, parseCallback } from '../shared/callback/parse';
 import { DEFAULT_TOLERANCE_S, verifySignature, verifyToken, type Verdict } from '../shared/callback/verify';
 import { downloadOutputs } from '../shared/images/output';
@@ -8,19 +9,6 @@ import { hiapiCredentials } from '../shared/transport/credentials';
 import { getTask } from '../shared/transport/tasks';
 import { isTerminal, type Task } from '../shared/types';
 import { dedupFor } from './dedup';
-
-type Answer = { status: number; body: IDataObject };
-
-function reply(this: IWebhookFunctions, answer: Answer): IWebhookResponseData {
-	this.getResponseObject().status(answer.status).json(answer.body);
-	return { noWebhookResponse: true };
-}
-
-function rawBodyOf(this: IWebhookFunctions): Buffer | undefined {
-	const raw = (this.getRequestObject() as { rawBody?: unknown }).rawBody;
-	if (Buffer.isBuffer(raw)) return raw;
-	return typeof raw === 'string' ? Buffer.from(raw, 'utf8') : undefined;
-}
 
 /** The signing key, when the credential has one, overrides the node's own check: hiapi's signature is the stronger proof. */
 async function authenticate(this: IWebhookFunctions, rawBody: Buffer): Promise<Verdict & { method: string }> {
@@ -48,24 +36,24 @@ async function authenticate(this: IWebhookFunctions, rawBody: Buffer): Promise<V
  * fetch an address of the sender's choosing.
  */
 export async function handleCallback(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const rawBody = rawBodyOf.call(this) ?? Buffer.alloc(0);
+	const rawBody = rawBodyOf.call(this);
 	if (rawBody.length > MAX_CALLBACK_BYTES) {
-		return reply.call(this, { status: 400, body: { error: `body over ${MAX_CALLBACK_BYTES} bytes` } });
+		return reply.call(this, 400, { error: `body over ${MAX_CALLBACK_BYTES} bytes` });
 	}
 	const auth = await authenticate.call(this, rawBody);
 	if (!auth.ok) {
 		this.logger.warn(`HiAPI Trigger rejected a callback (${auth.method}): ${auth.reason}`);
-		return reply.call(this, { status: 401, body: { error: 'Unauthorized' } });
+		return reply.call(this, 401, { error: 'Unauthorized' });
 	}
 	const parsed = parseCallback(rawBody);
-	if (!parsed.ok) return reply.call(this, { status: parsed.status, body: { error: parsed.reason } });
+	if (!parsed.ok) return reply.call(this, parsed.status, { error: parsed.reason });
 
 	const node = this.getNode();
 	const dedup = dedupFor(this.getWorkflowStaticData('node'), `${this.getWorkflow().id ?? ''}:${node.id}`, parsed.task.taskId);
 	const claim = dedup.claim();
-	if (claim === 'seen') return reply.call(this, { status: 200, body: { received: true, duplicate: true } });
+	if (claim === 'seen') return reply.call(this, 200, { received: true, duplicate: true });
 	// A concurrent copy is still being handled: a non-2xx makes hiapi try it again later, when it is either done or failed.
-	if (claim === 'in-flight') return reply.call(this, { status: 409, body: { error: 'already being handled', retry: true } });
+	if (claim === 'in-flight') return reply.call(this, 409, { error: 'already being handled', retry: true });
 
 	try {
 		let task: Task = parsed.task;
@@ -74,13 +62,13 @@ export async function handleCallback(this: IWebhookFunctions): Promise<IWebhookR
 			task = await getTask.call(this, parsed.task.taskId);
 			if (!isTerminal(task.status)) {
 				dedup.abandon();
-				return reply.call(this, { status: 409, body: { error: `task is still ${task.status}`, retry: true } });
+				return reply.call(this, 409, { error: `task is still ${task.status}`, retry: true });
 			}
 		}
 		const events = this.getNodeParameter('events', 'both') as string;
 		if ((events === 'success' && task.status !== 'success') || (events === 'fail' && task.status !== 'fail')) {
 			dedup.done();
-			return reply.call(this, { status: 200, body: { received: true, ignored: `${task.status} events are off` } });
+			return reply.call(this, 200, { received: true, ignored: `${task.status} events are off` });
 		}
 		const json = taskJson(task);
 		// An unauthenticated body's URL is never fetched; hiapi's own answer (confirm) or a verified sender makes it trustworthy.
@@ -99,11 +87,11 @@ export async function handleCallback(this: IWebhookFunctions): Promise<IWebhookR
 		dedup.abandon();
 		// hiapi does not know the task: a forged or foreign callback, not worth a redelivery.
 		if ((error as { httpCode?: unknown }).httpCode === '404') {
-			return reply.call(this, { status: 400, body: { error: 'unknown task', taskId: parsed.task.taskId } });
+			return reply.call(this, 400, { error: 'unknown task', taskId: parsed.task.taskId });
 		}
 		const message = error instanceof Error ? error.message : String(error);
 		this.logger.warn(`HiAPI Trigger could not hand over task ${parsed.task.taskId}: ${message}`);
 		// Not 2xx, so hiapi delivers again later.
-		return reply.call(this, { status: 502, body: { error: message, taskId: parsed.task.taskId } });
+		return reply.call(this, 502, { error: message, taskId: parsed.task.taskId });
 	}
 }

@@ -1,5 +1,6 @@
-import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
+import { rawBodyOf, reply } from '../../shared/callback/http';
 import { MAX_CALLBACK_BYTES, parseCallback } from '../../shared/callback/parse';
 import { safeEqual, verifySignature } from '../../shared/callback/verify';
 import { downloadOutputs } from '../../shared/images/output';
@@ -32,11 +33,6 @@ function claimResume(key: string): boolean {
 	if (resuming.has(key)) return false;
 	resuming.set(key, now);
 	return true;
-}
-
-function reply(this: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
-	this.getResponseObject().status(status).json(body);
-	return { noWebhookResponse: true };
 }
 
 /**
@@ -85,8 +81,7 @@ async function outputFor(
  * batch's state from the paused input and from hiapi; a lost early callback heals on the next one.
  */
 export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const raw = (this.getRequestObject() as { rawBody?: unknown }).rawBody;
-	const rawBody = Buffer.isBuffer(raw) ? raw : Buffer.from(typeof raw === 'string' ? raw : '');
+	const rawBody = rawBodyOf.call(this);
 	if (rawBody.length > MAX_CALLBACK_BYTES) return reply.call(this, 400, { error: 'body too large' });
 
 	const credentials = await hiapiCredentials.call(this);
