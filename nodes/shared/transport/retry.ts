@@ -3,7 +3,7 @@ export const BACKOFF_BASE_MS = 500;
 export const BACKOFF_CAP_MS = 8_000;
 /** A server may ask for longer waits than we are willing to hold an execution for. */
 export const RETRY_AFTER_CAP_MS = 60_000;
-/** Retries of one request (not counting the first try): enough to ride out a short rate limit, bounded so a dead service fails within about a minute. */
+/** Retries of one request (not counting the first try): enough to ride out a short rate limit, bounded: without Retry-After a dead service fails within about 16 s of backoff, with the longest Retry-After within 5 minutes. */
 export const MAX_RETRIES = 5;
 
 export function backoffMs(attempt: number): number {
