@@ -61,11 +61,15 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 	});
 
 	it('resumes only when the last task settles, with every item in order and the exact bytes', async () => {
-		sim.setBehavior(({ input }) => (input.prompt === 'slow' ? { durations: { queued: 10, handling: 900, archiving: 10 } } : undefined));
+		sim.setBehavior(({ input }) => (input.prompt === 'slow' ? { durations: { queued: 10, handling: 2500, archiving: 10 } } : undefined));
 		const paused = await pause(['fast', 'slow', 'FAILME']);
 		const [fastId, slowId, failId] = paused.items.map((i) => String(i.json.taskId));
 
-		const early = await deliver(paused, await callbackFor(fastId));
+		// The failed task must have settled before the first callback is handled, or the count below
+		// depends on which of two near-simultaneous tasks the list read sees first.
+		const firstCallback = await callbackFor(fastId);
+		await callbackFor(failId);
+		const early = await deliver(paused, firstCallback);
 		expect(early.statusCode).toBe(200);
 		expect(early.workflowData).toBeUndefined();
 		expect(early.responseBody).toEqual({ received: true, waitingFor: 1 });
