@@ -97,7 +97,8 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 	});
 
 	it('honours the output binary field and Download options on resume', async () => {
-		const paused = await pause(['a'], { outputBinaryPropertyName: 'img' });
+		// Spaces around the name are trimmed, as in the other modes.
+		const paused = await pause(['a'], { outputBinaryPropertyName: ' img ' });
 		const resumed = await deliver(paused, await callbackFor(String(paused.items[0].json.taskId)));
 		expect(Object.keys(resumed.workflowData![0][0].binary ?? {})).toEqual(['img']);
 	});

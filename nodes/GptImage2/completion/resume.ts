@@ -124,7 +124,7 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 		claimed = claim;
 		// The last task has settled: acknowledge now so hiapi does not redeliver during the downloads.
 		this.getResponseObject().status(200).json({ received: true, resumed: true });
-		const outputProperty = String(this.getNodeParameter('options.outputBinaryPropertyName', 'data') || 'data');
+		const outputProperty = String(this.getNodeParameter('options.outputBinaryPropertyName', 'data') || 'data').trim();
 		const download = this.getNodeParameter('options.download', true) !== false;
 		const output: INodeExecutionData[] = state.map((item, i) => ({ json: item.json, pairedItem: { item: i } }));
 		await mapPool(
