@@ -7,7 +7,7 @@ import * as imageToImage from './imageToImage.operation';
 import * as textToImage from './textToImage.operation';
 import { invalidField, jsonObject, nonEmptyText, oneOf } from './validate';
 
-export const generators = { textToImage, imageToImage };
+const generators = { textToImage, imageToImage };
 export type GenerateOperation = keyof typeof generators;
 
 export interface GenerationRequest {

@@ -21,7 +21,7 @@ function headerValue(value: unknown): string {
  * hiapi signs `timestamp + "." + rawBody` with HMAC-SHA256 under the account's signing key.
  * The raw bytes are used as received: re-serialised JSON would not match.
  */
-export function expectedSignature(signingKey: string, timestamp: string, rawBody: Buffer): string {
+function expectedSignature(signingKey: string, timestamp: string, rawBody: Buffer): string {
 	return createHmac('sha256', signingKey).update(`${timestamp}.`).update(rawBody).digest('hex');
 }
 

@@ -14,7 +14,7 @@ const SIGNATURES: Array<{ mime: string; test: (b: Buffer) => boolean }> = [
 ];
 
 /** The real type of an image from its first bytes: a declared MIME type or file name can lie. */
-export function sniffImageType(bytes: Buffer): string | undefined {
+function sniffImageType(bytes: Buffer): string | undefined {
 	return SIGNATURES.find((s) => s.test(bytes))?.mime;
 }
 

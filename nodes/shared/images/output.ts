@@ -19,7 +19,7 @@ const EXTENSIONS: Record<string, string> = {
 };
 
 /** Binary property names for several outputs: data, data_1, data_2, ... */
-export function outputPropertyName(base: string, index: number): string {
+function outputPropertyName(base: string, index: number): string {
 	return index === 0 ? base : `${base}_${index}`;
 }
 

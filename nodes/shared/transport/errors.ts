@@ -33,7 +33,7 @@ function errorFields(body: unknown): { code: string; message: string } {
 }
 
 /** hiapi names an unknown input field inside its message, e.g. "additional properties not allowed: 'size'". */
-export function additionalPropertyName(message: string): string | undefined {
+function additionalPropertyName(message: string): string | undefined {
 	if (!/additional propert/i.test(message)) return undefined;
 	const quoted = /['"`]([^'"`]+)['"`]/.exec(message);
 	if (quoted) return quoted[1];

@@ -8,7 +8,7 @@ import { sleepUnlessCancelled } from './sleep';
 
 export type HiApiContext = IExecuteFunctions | IWebhookFunctions;
 
-export const DEFAULT_BASE_URL = 'https://api.hiapi.ai';
+const DEFAULT_BASE_URL = 'https://api.hiapi.ai';
 /** A submit carrying a 3 MB data URL over a slow uplink still fits; a hung connection does not hold an item forever. */
 const REQUEST_TIMEOUT_MS = 60_000;
 
@@ -33,7 +33,7 @@ export interface HiApiResponse {
 }
 
 /** Accepts "https://api.hiapi.ai", ".../v1", ".../v1/" alike. */
-export function normalizeBaseUrl(raw: unknown): string {
+function normalizeBaseUrl(raw: unknown): string {
 	const text = typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : DEFAULT_BASE_URL;
 	return text.replace(/\/+$/, '').replace(/\/v1$/i, '');
 }

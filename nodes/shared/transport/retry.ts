@@ -1,5 +1,5 @@
 /** hiapi's SDK backs off 0.5 s, 1 s, 2 s, ... and never waits longer than this between tries. */
-export const BACKOFF_BASE_MS = 500;
+const BACKOFF_BASE_MS = 500;
 export const BACKOFF_CAP_MS = 8_000;
 /** A server may ask for longer waits than we are willing to hold an execution for. */
 export const RETRY_AFTER_CAP_MS = 60_000;
