@@ -1,5 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'crypto';
 
+import { headerText } from '../headers';
+
 /** hiapi's documented replay window: a signed callback older or newer than this is refused. */
 export const DEFAULT_TOLERANCE_S = 300;
 
@@ -10,11 +12,6 @@ export function safeEqual(a: string, b: string): boolean {
 	const ha = createHash('sha256').update(a, 'utf8').digest();
 	const hb = createHash('sha256').update(b, 'utf8').digest();
 	return timingSafeEqual(ha, hb) && a.length === b.length;
-}
-
-function headerValue(value: unknown): string {
-	if (Array.isArray(value)) return typeof value[0] === 'string' ? value[0] : '';
-	return typeof value === 'string' ? value.trim() : '';
 }
 
 /**
@@ -31,8 +28,8 @@ export function verifySignature(
 	signingKey: string,
 	options: { toleranceS?: number; nowMs?: number } = {},
 ): Verdict {
-	const timestamp = headerValue(headers['x-hiapi-timestamp']);
-	const signature = headerValue(headers['x-hiapi-signature']);
+	const timestamp = headerText(headers['x-hiapi-timestamp']);
+	const signature = headerText(headers['x-hiapi-signature']);
 	if (!timestamp || !signature) return { ok: false, reason: 'missing X-HiAPI-Timestamp or X-HiAPI-Signature header' };
 	if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'malformed X-HiAPI-Timestamp' };
 	const toleranceS = options.toleranceS ?? DEFAULT_TOLERANCE_S;
@@ -50,7 +47,7 @@ export function verifySignature(
 
 export function verifyToken(given: unknown, expected: string, label: string): Verdict {
 	if (!expected) return { ok: false, reason: `no ${label} is configured on the node` };
-	const value = headerValue(given);
+	const value = headerText(given);
 	if (!value) return { ok: false, reason: `missing ${label}` };
 	return safeEqual(value, expected) ? { ok: true } : { ok: false, reason: `wrong ${label}` };
 }

@@ -1,5 +1,6 @@
 import type { IBinaryKeyData, IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
+import { headerText } from '../headers';
 import { taskError } from '../transport/errors';
 import type { HiApiContext } from '../transport/request';
 import { backoffMs } from '../transport/retry';
@@ -27,11 +28,6 @@ function extensionFor(mime: string, url: string): string {
 	if (EXTENSIONS[mime]) return EXTENSIONS[mime];
 	const fromPath = /\.([a-z0-9]{2,5})$/i.exec(new URL(url).pathname)?.[1];
 	return fromPath ? fromPath.toLowerCase() : 'bin';
-}
-
-function header(headers: IDataObject | undefined, name: string): string {
-	const value = headers?.[name];
-	return Array.isArray(value) ? String(value[0]) : typeof value === 'string' ? value : '';
 }
 
 function isFetchable(url: string): boolean {
@@ -86,7 +82,7 @@ async function downloadOne(
 			continue;
 		}
 		if (response.statusCode >= 200 && response.statusCode < 300) {
-			const mime = header(response.headers, 'content-type').split(';')[0].trim().toLowerCase() || 'application/octet-stream';
+			const mime = headerText(response.headers?.['content-type']).split(';')[0].trim().toLowerCase() || 'application/octet-stream';
 			const suffix = index === 0 ? '' : `_${index}`;
 			const fileName = `${task.taskId}${suffix}.${extensionFor(mime, output.url)}`;
 			try {

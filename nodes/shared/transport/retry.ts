@@ -1,3 +1,5 @@
+import { headerText } from '../headers';
+
 /** hiapi's SDK backs off 0.5 s, 1 s, 2 s, ... and never waits longer than this between tries. */
 const BACKOFF_BASE_MS = 500;
 export const BACKOFF_CAP_MS = 8_000;
@@ -15,9 +17,7 @@ export function backoffMs(attempt: number): number {
  * `nowMs` is a parameter so tests can pin the clock.
  */
 export function retryAfterMs(value: unknown, nowMs = Date.now()): number | undefined {
-	const text = Array.isArray(value) ? value[0] : value;
-	if (typeof text !== 'string' && typeof text !== 'number') return undefined;
-	const raw = String(text).trim();
+	const raw = headerText(value);
 	if (raw === '') return undefined;
 	let ms: number;
 	if (/^\d+(\.\d+)?$/.test(raw)) {
