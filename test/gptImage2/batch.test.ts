@@ -13,7 +13,8 @@ describe('GPT Image 2: batches, failures and recovery', () => {
 	it('Continue On Fail: success, failed task, timeout and invalid input give one paired item each', async () => {
 		t.sim.setBehavior(({ input }) => (String(input.prompt).includes('slow') ? { never: true } : undefined));
 		const result = await t.h.runNode({
-			...generate({ timeout: 1 }),
+			// The deadline must outlast the 150 ms tasks by far, even on a slow machine: only 'slow one' may miss it.
+			...generate({ timeout: 3 }),
 			input: [{ json: { prompt: 'fine' } }, { json: { prompt: 'FAILME' } }, { json: { prompt: 'slow one' } }, { json: { prompt: '' } }],
 			continueOnFail: true,
 		});
@@ -82,7 +83,8 @@ describe('GPT Image 2: batches, failures and recovery', () => {
 	});
 
 	it('Get Task recovers a task whose wait timed out, without resubmitting', async () => {
-		t.sim.setBehavior(() => ({ durations: { queued: 10, handling: 700, archiving: 10 } }));
+		// Long enough that the timed-out run and the early Get Task both finish before it, even on a slow machine.
+		t.sim.setBehavior(() => ({ durations: { queued: 10, handling: 2500, archiving: 10 } }));
 		const first = await t.h.runNode({ ...generate({ timeout: 0.2 }), input: [{ json: { prompt: 'late' } }], continueOnFail: true });
 		const taskId = String(first.items[0].json.taskId);
 		expect(first.items[0].json.error).toMatch(/Timed out/);
