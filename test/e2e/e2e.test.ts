@@ -221,7 +221,10 @@ if (!ENABLED) {
 	 * per execution (before that fix, 1.x ran the rest of the workflow once per "last" callback).
 	 */
 	async function expectOneEnd(executionId: string) {
-		await e2e.sleep(1000); // the event log is written asynchronously
+		// The event log is written asynchronously: wait for the first end, then give a second one time to show.
+		const until = Date.now() + 15_000;
+		while (n8n.workflowEnds(executionId) < 1 && Date.now() < until) await e2e.sleep(200);
+		await e2e.sleep(1000);
 		const ends = n8n.workflowEnds(executionId);
 		resumeEnds[executionId] = ends;
 		expect(ends).toBe(1);
@@ -758,6 +761,12 @@ if (!ENABLED) {
 		await withLogs(async () => {
 			// The main simulator delivers every callback twice (duplicates: 1).
 			const prompts = ['A fox', 'A heron', 'A lynx'];
+			// Every first delivery must find the execution saved as waiting (else n8n answers 409, a case
+			// the 409 test covers): these prompts (used nowhere else) take 6 s, far more than n8n needs to
+			// save the wait, even on a loaded machine.
+			sim.setBehavior(({ input }: { input: { prompt: string } }) =>
+				prompts.includes(input.prompt) ? { durations: { queued: 300, handling: 6000, archiving: 200 } } : undefined,
+			);
 			const { id, started } = await startBatch(WAIT_PATH, { prompts });
 			const done = await n8n.waitForStatus(id, ['success', 'error', 'crashed', 'canceled'], { timeoutMs: 60000 });
 			timings['test:resumeDuplicates'] = Date.now() - started;

@@ -46,7 +46,8 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 		expect(paused.status).toBe('waiting');
 		expect(paused.waitTill!.getTime()).toBeGreaterThan(Date.now() + 50_000);
 		expect(paused.items).toHaveLength(2);
-		const ids = [...sim.tasks.keys()];
+		// Items are submitted concurrently, so each task is matched to its item by prompt, not creation order.
+		const ids = ['one', 'two'].map((p) => [...sim.tasks.values()].find((task) => task.input.prompt === p)!.id);
 		expect(paused.items.map((i) => i.json.taskId)).toEqual(ids);
 		expect(paused.items[0].json.error).toBe(`Timed out waiting for hiapi's callback after 60 s (task ID: ${ids[0]})`);
 		// The callback is this execution's resume URL (n8n's signature kept) plus item and key.

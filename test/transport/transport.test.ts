@@ -44,7 +44,8 @@ describe('shared transport against the simulator', () => {
 	});
 
 	it('reads a task through every lifecycle status, unknown names included, without crashing', async () => {
-		t.sim.setBehavior(() => ({ unknownStatus: 'rendering', durations: { queued: 60, handling: 200, archiving: 60 } }));
+		t.sim.setBehavior(() => ({ unknownStatus: 'rendering', durations: { queued: 400, handling: 400, archiving: 400 } }));
+		// Each phase spans many 20 ms reads, so a loaded machine still lands a read in every one.
 		const result = await probe('run', { body: body(), intervalMs: 20 });
 		expect(result.status).toBe('success');
 		const seen = result.items[0].json.seen as string[];
@@ -156,20 +157,22 @@ describe('shared transport against the simulator', () => {
 		});
 
 		it('honours Retry-After as an HTTP-date on 503', async () => {
-			const at = new Date(Date.now() + 2000).toUTCString();
-			t.sim.inject({ route: 'get', type: '503', retryAfter: at });
 			const submitted = await probe('submit', { body: body() });
+			// Built just before the read (not before the submit), 3 s ahead: after the date's whole-second
+			// truncation it is still 2 s or more away, so the wait is at least 1 s even on a slow machine.
+			const at = new Date(Date.now() + 3000).toUTCString();
+			t.sim.inject({ route: 'get', type: '503', retryAfter: at });
 			const result = await probe('get', { taskId: submitted.items[0].json.taskId });
 			expect(result.status).toBe('success');
 			const gets = t.sim.log.filter((r) => r.route === 'get');
 			expect(gets.map((r) => r.status)).toEqual([503, 200]);
-			// HTTP-dates have 1 s resolution, so the wait is between about 1 and 2 s.
 			expect(gets[1].t - gets[0].t).toBeGreaterThanOrEqual(900);
 		});
 
 		it('backs off exponentially without Retry-After and gives up after bounded retries', async () => {
 			t.sim.inject({ route: 'submit', type: '503', count: Infinity });
-			const result = await probe('submit', { body: body() });
+			// 15.5 s of backoff: more than the harness's default 20 s leaves room for on a slow machine.
+			const result = await probe('submit', { body: body() }, { timeoutMs: 35_000 });
 			expect(result.error?.message).toMatch(/busy or unavailable; retries ran out/);
 			const submits = t.sim.log.filter((r) => r.route === 'submit');
 			expect(submits).toHaveLength(6);
