@@ -24,13 +24,14 @@ describe('GPT Image 2: batches, failures and recovery', () => {
 		const [ok, failed, timedOut, invalid] = result.items.map((i) => i.json);
 		expect(ok).toMatchObject({ status: 'success', taskId: taskOf('fine').id });
 		expect(result.items[0].binary?.data).toBeDefined();
+		// Error items are {error, details}: the shape n8n routes to the error output, with the task ID kept.
 		expect(failed).toEqual({
 			error: `hiapi could not generate the image: upstream rejected the prompt [TASK_FAILED] (task ID: ${taskOf('FAILME').id})`,
-			taskId: taskOf('FAILME').id,
+			details: { taskId: taskOf('FAILME').id, status: 'fail' },
 		});
-		expect(timedOut.taskId).toBe(taskOf('slow one').id);
+		expect(timedOut.details).toEqual({ taskId: taskOf('slow one').id, status: 'timeout' });
 		expect(timedOut.error).toMatch(/^Timed out waiting for hiapi to finish the task/);
-		expect(invalid).toEqual({ error: 'Prompt: is empty (item 3)' });
+		expect(invalid).toEqual({ error: 'Prompt: is empty (item 3)', details: { status: 'not submitted' } });
 		expect(t.sim.counters.tasksCreated).toBe(3);
 	});
 
@@ -86,7 +87,7 @@ describe('GPT Image 2: batches, failures and recovery', () => {
 		// Long enough that the timed-out run and the early Get Task both finish before it, even on a slow machine.
 		t.sim.setBehavior(() => ({ durations: { queued: 10, handling: 2500, archiving: 10 } }));
 		const first = await t.h.runNode({ ...generate({ timeout: 0.2 }), input: [{ json: { prompt: 'late' } }], continueOnFail: true });
-		const taskId = String(first.items[0].json.taskId);
+		const taskId = String((first.items[0].json.details as { taskId: string }).taskId);
 		expect(first.items[0].json.error).toMatch(/Timed out/);
 		const early = await t.h.runNode({ type: GPT, parameters: { operation: 'getTask', taskId }, input: [{ json: {} }] });
 		expect(early.items[0].json.status).not.toBe('success');
@@ -98,12 +99,18 @@ describe('GPT Image 2: batches, failures and recovery', () => {
 		expect(t.sim.counters.submits).toBe(1);
 	});
 
-	it('Get Task on a failed task reports hiapi\'s error', async () => {
+	it('Get Task on a failed task answers with the task and hiapi\'s error, not a node error', async () => {
 		const first = await t.h.runNode({ ...generate(), input: [{ json: { prompt: 'FAILME' } }], continueOnFail: true });
-		const taskId = String(first.items[0].json.taskId);
+		const taskId = String((first.items[0].json.details as { taskId: string }).taskId);
 		const result = await t.h.runNode({ type: GPT, parameters: { operation: 'getTask', taskId }, input: [{ json: {} }] });
-		expect(result.error?.message).toContain('[TASK_FAILED]');
-		expect(result.error?.message).toContain(taskId);
+		expect(result.status).toBe('success');
+		expect(result.items).toHaveLength(1);
+		expect(result.items[0].json).toMatchObject({ taskId, status: 'fail', error: { code: 'TASK_FAILED', message: 'upstream rejected the prompt' } });
+		expect(result.items[0].binary).toBeUndefined();
+		// An unknown task is still an error of the read.
+		const unknown = await t.h.runNode({ type: GPT, parameters: { operation: 'getTask', taskId: 'tk-sim-unknown' }, input: [{ json: {} }] });
+		expect(unknown.status).toBe('error');
+		expect(unknown.error?.message).toContain('tk-sim-unknown');
 	});
 
 	it('cancelling the execution stops polling at once', async () => {

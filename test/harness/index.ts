@@ -79,9 +79,18 @@ export interface RunNodeOptions {
 		binary?: Record<string, { data: Buffer; fileName?: string; mimeType?: string }>;
 	}>;
 	continueOnFail?: boolean;
+	/** n8n's node settings, as the editor saves them: On Error and Retry On Fail. */
+	settings?: NodeSettings;
 	credentialName?: string;
 	cancelAfterMs?: number;
 	timeoutMs?: number;
+}
+
+export interface NodeSettings {
+	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
+	retryOnFail?: boolean;
+	maxTries?: number;
+	waitBetweenTries?: number;
 }
 
 export interface RunResult {
@@ -238,6 +247,7 @@ class HarnessImpl implements Harness {
 		parameters: IDataObject,
 		continueOnFail: boolean | undefined,
 		credentialName?: string,
+		settings: NodeSettings = {},
 	): INode {
 		const description = this.nodeTypes().getByNameAndVersion(type).description;
 		const version = description.version;
@@ -254,6 +264,7 @@ class HarnessImpl implements Harness {
 				? { credentials: { [credentialType]: { id: '1', name: 'HiAPI test' } } }
 				: {}),
 			...(continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+			...settings,
 		};
 	}
 
@@ -333,7 +344,7 @@ class HarnessImpl implements Harness {
 			position: [0, 0],
 			parameters: {},
 		};
-		const node = this.buildNode(o.type, o.parameters, o.continueOnFail, o.credentialName);
+		const node = this.buildNode(o.type, o.parameters, o.continueOnFail, o.credentialName, o.settings);
 		const data = this.workflowData([sourceNode, node]);
 		const workflow = this.workflow(data, { [SOURCE_NODE_TYPE]: source });
 

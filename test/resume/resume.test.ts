@@ -48,8 +48,17 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 		expect(paused.items).toHaveLength(2);
 		// Items are submitted concurrently, so each task is matched to its item by prompt, not creation order.
 		const ids = ['one', 'two'].map((p) => [...sim.tasks.values()].find((task) => task.input.prompt === p)!.id);
+		// What the editor shows while waiting: the task, waiting, not a timeout.
 		expect(paused.items.map((i) => i.json.taskId)).toEqual(ids);
-		expect(paused.items[0].json.error).toBe(`Timed out waiting for hiapi's callback after 60 s (task ID: ${ids[0]})`);
+		expect(paused.items.map((i) => i.json.status)).toEqual(['waiting', 'waiting']);
+		expect(Date.parse(String(paused.items[0].json.waitingUntil))).toBe(paused.waitTill!.getTime());
+		// What n8n keeps on the stack and emits at the deadline: timeout error items naming their task.
+		const stack = paused.runExecutionData.executionData!.nodeExecutionStack[0].data.main[0]!;
+		expect(stack.map((i) => i.json.details)).toEqual(
+			ids.map((taskId, i) => ({ taskId, status: 'timeout', model: 'gpt-image-2/text-to-image', prompt: ['one', 'two'][i], aspectRatio: '1:1', resolution: '1K' })),
+		);
+		expect(stack[0].json.error).toBe(`Timed out waiting for hiapi's callback after 60 s (task ID: ${ids[0]}): the task may still finish; fetch it with Get Task`);
+		expect(Object.keys(stack[0].json).sort()).toEqual(['details', 'error']);
 		// The callback is this execution's resume URL (n8n's signature kept) plus item and key.
 		const callback = new URL(sim.tasks.get(ids[1])!.callback!.url);
 		expect(paused.resumeUrl).toBeDefined();
@@ -73,9 +82,10 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 		const early = await deliver(paused, firstCallback);
 		expect(early.statusCode).toBe(200);
 		expect(early.workflowData).toBeUndefined();
-		expect(early.responseBody).toEqual({ received: true, waitingFor: 1 });
-		// A task is read only after its own callback: the others come from one list read.
-		expect(sim.counters.gets[slowId]).toBeUndefined();
+		expect(early.responseBody).toEqual({ received: true, waitingFor: slowId });
+		// The others come from one list read; the one the list shows unfinished is read once to confirm
+		// (a list may lag behind), and the check stops there: the batch cannot resume yet.
+		expect(sim.counters.gets[slowId]).toBe(1);
 		expect(sim.counters.gets[failId]).toBeUndefined();
 
 		const last = await deliver(paused, await callbackFor(slowId));
@@ -87,13 +97,13 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 		expect(items[1].json).toMatchObject({ taskId: slowId, status: 'success', prompt: 'slow' });
 		expect(items[2].json).toEqual({
 			error: `hiapi could not generate the image: upstream rejected the prompt [TASK_FAILED] (task ID: ${failId})`,
-			taskId: failId,
+			details: { taskId: failId, status: 'fail', code: 'TASK_FAILED', model: 'gpt-image-2/text-to-image', prompt: 'FAILME', aspectRatio: '1:1', resolution: '1K' },
 		});
 		for (const item of items.slice(0, 2)) {
 			expect((await last.binaryBuffer(item, 'data')).equals(sim.imageBytes(String(item.json.taskId)))).toBe(true);
 		}
 		expect(sim.counters.gets[fastId]).toBe(1);
-		expect(sim.counters.gets[slowId]).toBe(1);
+		expect(sim.counters.gets[slowId]).toBe(2);
 		expect(sim.counters.gets[failId]).toBeUndefined();
 	});
 
@@ -159,27 +169,34 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 	it('with Continue On Fail, invalid items are settled at once and the rest still pause', async () => {
 		const paused = await pause(['ok', ''], {}, { continueOnFail: true });
 		expect(paused.status).toBe('waiting');
-		expect(paused.items[1].json).toEqual({ error: 'Prompt: is empty (item 1)' });
+		expect(paused.items[1].json).toEqual({ error: 'Prompt: is empty (item 1)', details: { status: 'not submitted' } });
 		const cb = await callbackFor(String(paused.items[0].json.taskId));
 		const resumed = await deliver(paused, cb);
 		expect(resumed.workflowData![0]).toHaveLength(2);
-		expect(resumed.workflowData![0][1].json).toEqual({ error: 'Prompt: is empty (item 1)' });
+		expect(resumed.workflowData![0][1].json).toEqual({ error: 'Prompt: is empty (item 1)', details: { status: 'not submitted' } });
 	});
 
 	it('a submit failure without Continue On Fail names the tasks already submitted', async () => {
-		sim.inject({ route: 'submit', type: 'status', status: 402, body: { error_code: 'INSUFFICIENT_BALANCE', message: 'no money' }, match: (r: { headers: Record<string, string> }) => r.headers['idempotency-key'] === 'k-2' });
-		const paused = await pause(['a', 'b', 'c'], { idempotencyKey: '={{ "k-" + $itemIndex }}', concurrency: 1 });
+		// One item at a time, so the third submit is item 2's.
+		let submits = 0;
+		sim.inject({ route: 'submit', type: 'status', status: 402, body: { error_code: 'INSUFFICIENT_BALANCE', message: 'no money' }, match: () => ++submits === 3 });
+		const paused = await pause(['a', 'b', 'c'], { concurrency: 1 });
 		expect(paused.status).toBe('error');
 		const ids = [...sim.tasks.keys()];
-		expect(paused.error?.message).toMatch(/^Item 2 could not be submitted: Your hiapi balance is too low/);
-		expect(paused.error?.description).toContain(`${ids[0]} (item 0), ${ids[1]} (item 1)`);
+		expect(paused.error?.message).toMatch(/^Your hiapi balance is too low/);
+		expect(paused.error?.description).toContain(`${ids[0]} (item 0): submitted\n${ids[1]} (item 1): submitted`);
+		expect(paused.error?.context?.tasks).toEqual([
+			{ taskId: ids[0], itemIndex: 0, state: 'submitted' },
+			{ taskId: ids[1], itemIndex: 1, state: 'submitted' },
+		]);
 	});
 
 	it('after a submit failure without Continue On Fail, no further item is submitted (nothing orphaned)', async () => {
-		sim.inject({ route: 'submit', type: 'status', status: 402, body: { error_code: 'INSUFFICIENT_BALANCE', message: 'no money' }, match: (r: { headers: Record<string, string> }) => r.headers['idempotency-key'] === 'k-1' });
-		const paused = await pause(['a', 'b', 'c', 'd'], { idempotencyKey: '={{ "k-" + $itemIndex }}', concurrency: 1 });
+		let submits = 0;
+		sim.inject({ route: 'submit', type: 'status', status: 402, body: { error_code: 'INSUFFICIENT_BALANCE', message: 'no money' }, match: () => ++submits === 2 });
+		const paused = await pause(['a', 'b', 'c', 'd'], { concurrency: 1 });
 		expect(paused.status).toBe('error');
-		expect(paused.error?.message).toMatch(/^Item 1 could not be submitted/);
+		expect(paused.error?.message).toMatch(/^Your hiapi balance is too low/);
 		expect(sim.counters.submits).toBe(2);
 		expect(sim.counters.tasksCreated).toBe(1);
 		expect(paused.error?.description).toContain(`${[...sim.tasks.keys()][0]} (item 0)`);

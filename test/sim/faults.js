@@ -25,6 +25,7 @@ const HTTP_TYPES = [
 	'slow',
 	'malformed',
 	'unknown-status',
+	'no-output',
 	'truncate',
 ];
 const CALLBACK_TYPES = ['drop', 'slow'];

@@ -150,6 +150,8 @@ function listTasks(ctx, meta) {
 		.slice((page - 1) * size, page * size)
 		.map((/** @type {import('./tasks').TaskRecord} */ t) => {
 			const view = ctx.tasks.view(t, now);
+			// 'no-output': list entries without their output, as a list view might abbreviate them.
+			if (meta.fault?.type === 'no-output') delete view.output;
 			return statusName ? { ...view, status: statusName } : view;
 		});
 	return ok({ tasks: page_, page, size, total: all.length });

@@ -34,7 +34,7 @@ export class TransportProbe implements INodeType {
 		let json: IDataObject;
 		switch (action) {
 			case 'submit':
-				json = { ...(await submitTask.call(this, args.body as unknown as SubmitBody, { idempotencyKey: args.idempotencyKey as string, signal })) };
+				json = { ...(await submitTask.call(this, args.body as unknown as SubmitBody, { idempotencyKey: args.idempotencyKey as string, keyByUser: Boolean(args.idempotencyKey), signal })) };
 				break;
 			case 'get':
 				json = { ...(await getTask.call(this, args.taskId as string, { signal })) };

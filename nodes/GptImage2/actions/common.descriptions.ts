@@ -85,7 +85,7 @@ export const completionFields: INodeProperties[] = [
 
 export const resumeNotice: INodeProperties = {
 	displayName:
-		"hiapi must be able to reach this n8n instance: its public address comes from n8n's WEBHOOK_URL setting. The execution pauses until every item's task has finished or the timeout passes.",
+		"hiapi must be able to reach this n8n instance: its public address comes from n8n's WEBHOOK_URL setting. The execution pauses until every item's task has finished or the timeout passes. Failed or timed-out tasks then come out as error items (with their task ID) whatever the On Error setting: n8n cannot fail a node as it resumes.",
 	name: 'resumeNotice',
 	type: 'notice',
 	default: '',
@@ -141,7 +141,10 @@ export const optionsField: INodeProperties = {
 			default: '',
 			placeholder: 'e.g. {{ $json.orderId }}',
 			description:
-				'A key that identifies this request (up to 255 bytes), e.g. an order ID. Running again with the same key and inputs returns the first task instead of paying for a new one.',
+				'A key that identifies this request (up to 255 bytes), e.g. an order ID. A new execution with the same key and inputs returns the first task instead of paying for a new one. Without it, retries within one execution are already free.',
+			// Each Wait for Callback request carries its execution's own callback URL, so a key can never
+			// return an earlier execution's task there.
+			displayOptions: { hide: { '/completion': ['resume'] } },
 		},
 		{
 			displayName: 'Max Inline Image Size (MB)',

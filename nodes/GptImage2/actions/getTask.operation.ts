@@ -20,7 +20,10 @@ const fields: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { operation: ['getTask'] } }, fields);
 
-/** Reads an earlier task once; a finished one comes with its image, an unfinished one with its status. */
+/**
+ * Reads an earlier task once: a finished one comes with its image, an unfinished one with its status,
+ * a failed one with `error.code` and `error.message` (the answer to the read, not an error of it).
+ */
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
@@ -28,5 +31,5 @@ export async function execute(
 ): Promise<INodeExecutionData[]> {
 	const taskId = nonEmptyText.call(this, itemIndex, 'Task ID', this.getNodeParameter('taskId', itemIndex));
 	const task = await getTask.call(this, taskId, { itemIndex, signal: settings.signal });
-	return [await finishedItem.call(this, task, itemIndex, settings)];
+	return [await finishedItem.call(this, task, itemIndex, settings, {}, true)];
 }

@@ -1,35 +1,56 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { errorItem } from '../../shared/outcome/errorItem';
+import type { TaskLedger } from '../../shared/outcome/ledger';
 import { mapPool } from '../../shared/pool';
-import { asNodeError, taskIdOf } from '../../shared/transport/errors';
+import { asNodeError } from '../../shared/transport/errors';
 
 export type ItemWork = (itemIndex: number) => Promise<INodeExecutionData[]>;
 
-export function errorItem(error: unknown, itemIndex: number): INodeExecutionData {
-	const taskId = taskIdOf(error);
-	return {
-		json: { error: error instanceof Error ? error.message : String(error), ...(taskId ? { taskId } : {}) },
-		pairedItem: { item: itemIndex },
-	};
+/**
+ * The error that stops the run (On Error: Stop Workflow): the first failure's message, and every
+ * task the run created in its description, since n8n drops the other items' results with it.
+ */
+export function runError(this: IExecuteFunctions, error: unknown, itemIndex: number, ledger: TaskLedger) {
+	const nodeError = asNodeError(this.getNode(), error, itemIndex);
+	const tasks = ledger.describe();
+	if (tasks) {
+		nodeError.description = [nodeError.description, tasks].filter(Boolean).join('\n\n');
+		nodeError.context.tasks = ledger.list().map(({ taskId, itemIndex: item, state }) => ({ taskId, itemIndex: item, state }));
+	}
+	return nodeError;
+}
+
+/**
+ * n8n saves nothing a node returns after a cancel, so the tasks already paid for are named in
+ * n8n's log, the one record that outlives the cancelled run.
+ */
+export function logCancelled(this: IExecuteFunctions, ledger: TaskLedger): void {
+	if (ledger.size === 0) return;
+	this.logger.warn(`Execution cancelled while hiapi tasks were running. ${ledger.describe()}`, {
+		executionId: this.getExecutionId(),
+		node: this.getNode().name,
+	});
 }
 
 /**
  * Runs `work` for the given items, at most `concurrency` at once, and returns the outputs in input
- * order. With Continue On Fail each failed item becomes one error item (with its task ID). Without
+ * order. With On Error "Continue" each failed item becomes one error item (with its task ID). Without
  * it, no new item starts after the first failure, but items already in flight finish first: their
  * tasks are paid for, and stopping them half-way would only orphan them. Then the failure of the
- * lowest item index is thrown.
+ * lowest item index is thrown, listing every task the run created.
  */
 export async function runItems(
 	this: IExecuteFunctions,
 	itemIndexes: number[],
 	concurrency: number,
+	ledger: TaskLedger,
 	work: ItemWork,
 ): Promise<Map<number, INodeExecutionData[]>> {
 	const continueOnFail = this.continueOnFail();
 	const signal = this.getExecutionCancelSignal?.();
 	const results = new Map<number, INodeExecutionData[]>();
-	const failures = new Map<number, ReturnType<typeof asNodeError>>();
+	const failures = new Map<number, unknown>();
 	await mapPool(
 		itemIndexes,
 		concurrency,
@@ -37,15 +58,25 @@ export async function runItems(
 			try {
 				results.set(itemIndex, await work(itemIndex));
 			} catch (error) {
-				failures.set(itemIndex, asNodeError(this.getNode(), error, itemIndex));
+				failures.set(itemIndex, error);
 				if (continueOnFail) results.set(itemIndex, [errorItem(error, itemIndex)]);
 			}
 		},
 		() => (continueOnFail || failures.size === 0) && !signal?.aborted,
 	);
 
+	if (signal?.aborted) logCancelled.call(this, ledger);
 	if (!continueOnFail && failures.size > 0) {
-		throw failures.get(Math.min(...failures.keys()));
+		const first = Math.min(...failures.keys());
+		throw runError.call(this, failures.get(first), first, ledger);
+	}
+	if (continueOnFail && signal?.aborted) {
+		// One item per input, always: the ones never started say so.
+		for (const itemIndex of itemIndexes) {
+			if (!results.has(itemIndex)) {
+				results.set(itemIndex, [errorItem(new Error('Not submitted: the execution was cancelled'), itemIndex, { status: 'not submitted' })]);
+			}
+		}
 	}
 	return results;
 }
@@ -64,7 +95,7 @@ export async function validateItems(
 			valid.push(itemIndex);
 		} catch (error) {
 			if (!this.continueOnFail()) throw asNodeError(this.getNode(), error, itemIndex);
-			invalid.set(itemIndex, [errorItem(error, itemIndex)]);
+			invalid.set(itemIndex, [errorItem(error, itemIndex, { status: 'not submitted' })]);
 		}
 	}
 	return { valid, invalid };

@@ -7,6 +7,7 @@ import { readSettings } from '../completion/settings';
 import { buildRequest, type GenerateOperation } from './generate';
 import * as getTask from './getTask.operation';
 import { inOrder, runItems, validateItems } from './items';
+import { invalidField } from './validate';
 
 const completions = { poll: submitAndWait, callback: submitWithCallback };
 type Completion = keyof typeof completions;
@@ -18,20 +19,34 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 
 	if (operation === 'getTask') {
 		const all = Array.from({ length: itemCount }, (_, i) => i);
-		const results = await runItems.call(this, all, settings.concurrency, (i) => getTask.execute.call(this, i, settings));
+		const results = await runItems.call(this, all, settings.concurrency, settings.ledger, (i) =>
+			getTask.execute.call(this, i, settings),
+		);
 		return [inOrder(itemCount, results)];
 	}
 
 	const completion = this.getNodeParameter('completion', 0, 'poll') as Completion | 'resume';
 	const { valid, invalid } = await validateItems.call(this, itemCount, async (i) => {
-		await buildRequest.call(this, operation, i);
+		const request = await buildRequest.call(this, operation, i);
 		if (completion === 'callback') readCallbackUrl.call(this, i);
+		if (completion === 'resume' && request.idempotencyKey) {
+			// The callback URL (part of the request) is new in every execution, so a key reused by a
+			// later execution could only meet hiapi's 422; within one execution the node's own keys
+			// already make repeats replays.
+			throw invalidField.call(
+				this,
+				i,
+				'Idempotency Key',
+				"is not available with Completion 'Wait for Callback (No Polling)'",
+				'Remove the Idempotency Key option: each callback URL belongs to one execution, so a key cannot return an earlier execution\'s task. Retries within the execution are already safe.',
+			);
+		}
 	});
 	if (completion === 'resume') return await submitAndPause.call(this, operation, valid, invalid, settings);
 	const finish = completions[completion as Completion] ?? submitAndWait;
 	// Requests are built again per item rather than kept from validation, so at most `concurrency`
 	// inline reference images are held in memory at once.
-	const results = await runItems.call(this, valid, settings.concurrency, async (i) =>
+	const results = await runItems.call(this, valid, settings.concurrency, settings.ledger, async (i) =>
 		finish.call(this, await buildRequest.call(this, operation, i), i, settings),
 	);
 	return [inOrder(itemCount, invalid, results)];

@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { checkHttpUrl } from '../../shared/images/input';
-import { submitTask } from '../../shared/transport/tasks';
 import type { GenerationRequest } from '../actions/generate';
 import type { RunSettings } from './settings';
+import { submitItem } from './submit';
 
 export function readCallbackUrl(this: IExecuteFunctions, itemIndex: number): string {
 	return checkHttpUrl.call(this, this.getNodeParameter('callbackUrl', itemIndex), itemIndex, 'Callback URL');
@@ -17,11 +17,7 @@ export async function submitWithCallback(
 	settings: RunSettings,
 ): Promise<INodeExecutionData[]> {
 	const callbackUrl = readCallbackUrl.call(this, itemIndex);
-	const { taskId, replayed } = await submitTask.call(
-		this,
-		{ ...request.body, callback: { url: callbackUrl, when: 'final' } },
-		{ idempotencyKey: request.idempotencyKey, itemIndex, signal: settings.signal },
-	);
+	const { taskId, replayed } = await submitItem.call(this, request, itemIndex, settings, { url: callbackUrl, when: 'final' });
 	return [
 		{
 			json: { taskId, model: request.body.model, status: 'submitted', callbackUrl, replayed, ...request.echo },

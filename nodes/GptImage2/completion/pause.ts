@@ -1,14 +1,15 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { errorItem } from '../../shared/outcome/errorItem';
 import { mapPool } from '../../shared/pool';
 import { hiapiCredentials } from '../../shared/transport/credentials';
-import { asNodeError, withTaskId } from '../../shared/transport/errors';
-import { submitTask } from '../../shared/transport/tasks';
+import { isTerminal, type Task } from '../../shared/types';
 import { buildRequest, type GenerateOperation } from '../actions/generate';
-import { errorItem } from '../actions/items';
-import { PENDING, itemKey, type PendingJson } from './batch';
+import { logCancelled, runError } from '../actions/items';
+import { itemKey, pendingItem, settledItem, type PendingItem } from './batch';
 import type { RunSettings } from './settings';
+import { submitItem } from './submit';
 
 function resumeUrlOf(this: IExecuteFunctions): string {
 	const value = this.evaluateExpression('{{ $execution.resumeUrl }}', 0);
@@ -18,6 +19,15 @@ function resumeUrlOf(this: IExecuteFunctions): string {
 		});
 	}
 	return value;
+}
+
+/** What the editor shows while the execution waits: the task and that it is waiting, not a timeout. */
+function waitingView(state: PendingItem, waitTill: Date): INodeExecutionData {
+	const { details } = state.json;
+	return {
+		json: { ...details, status: 'waiting', waitingUntil: waitTill.toISOString() },
+		pairedItem: state.pairedItem,
+	};
 }
 
 /**
@@ -44,59 +54,73 @@ export async function submitAndPause(
 	const { apiKey } = await hiapiCredentials.call(this);
 	const executionId = this.getExecutionId();
 
-	const state = new Map<number, INodeExecutionData>();
+	const state = new Map<number, PendingItem>();
+	/** Tasks an earlier try of this node already created and that have settled since: no callback will wake us for them. */
+	const alreadySettled = new Map<number, Task>();
 	const failures = new Map<number, unknown>();
 	const continueOnFail = this.continueOnFail();
 	// As in Wait for Result: once the run is going to fail, a task started now would be paid for and orphaned.
 	const shouldStart = () => (continueOnFail || failures.size === 0) && !settings.signal?.aborted;
-	await mapPool(valid, settings.concurrency, async (itemIndex) => {
-		try {
-			const request = await buildRequest.call(this, operation, itemIndex);
-			const url = new URL(base);
-			url.searchParams.set('item', String(itemIndex));
-			url.searchParams.set('k', itemKey(apiKey, executionId, itemIndex));
-			const { taskId } = await submitTask.call(
-				this,
-				{ ...request.body, callback: { url: url.toString(), when: 'final' } },
-				{ idempotencyKey: request.idempotencyKey, itemIndex, signal: settings.signal },
-			);
-			const json: PendingJson = {
-				taskId,
-				model: request.body.model,
-				status: PENDING,
-				error: withTaskId(`Timed out waiting for hiapi's callback after ${settings.timeoutMs / 1000} s`, taskId),
-				...request.echo,
-			};
-			state.set(itemIndex, { json, pairedItem: { item: itemIndex } });
-		} catch (error) {
-			failures.set(itemIndex, error);
-		}
-	}, shouldStart);
+	await mapPool(
+		valid,
+		settings.concurrency,
+		async (itemIndex) => {
+			try {
+				const request = await buildRequest.call(this, operation, itemIndex);
+				const url = new URL(base);
+				url.searchParams.set('item', String(itemIndex));
+				url.searchParams.set('k', itemKey(apiKey, executionId, itemIndex));
+				const submitted = await submitItem.call(this, request, itemIndex, settings, { url: url.toString(), when: 'final' });
+				const details = { taskId: submitted.taskId, status: 'timeout' as const, model: request.body.model, ...request.echo };
+				state.set(itemIndex, pendingItem(itemIndex, details, settings.timeoutMs / 1000));
+				if (submitted.task && isTerminal(submitted.task.status)) alreadySettled.set(itemIndex, submitted.task);
+			} catch (error) {
+				failures.set(itemIndex, error);
+			}
+		},
+		shouldStart,
+	);
 
+	if (settings.signal?.aborted) logCancelled.call(this, settings.ledger);
 	if (failures.size > 0 && !continueOnFail) {
 		const first = Math.min(...failures.keys());
-		const submitted = [...state.entries()].map(([i, item]) => `${item.json.taskId} (item ${i})`);
-		if (submitted.length === 0) throw asNodeError(this.getNode(), failures.get(first), first);
-		const cause = failures.get(first);
-		throw new NodeOperationError(
-			this.getNode(),
-			`Item ${first} could not be submitted: ${cause instanceof Error ? cause.message : String(cause)}`,
-			{
-				itemIndex: first,
-				description: `These tasks were already submitted and keep running; fetch them with Get Task instead of running again: ${submitted.join(', ')}`,
-			},
-		);
+		throw runError.call(this, failures.get(first), first, settings.ledger);
 	}
 	for (const [itemIndex, error] of failures) settled.set(itemIndex, [errorItem(error, itemIndex)]);
-
-	const items: INodeExecutionData[] = [];
-	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
-		items.push(...(settled.get(itemIndex) ?? (state.has(itemIndex) ? [state.get(itemIndex)!] : [])));
+	// One item per input, always: items never submitted (the run was cancelled) say so.
+	for (const itemIndex of valid) {
+		if (!state.has(itemIndex) && !settled.has(itemIndex)) {
+			settled.set(itemIndex, [errorItem(new Error('Not submitted: the execution was cancelled'), itemIndex, { status: 'not submitted' })]);
+		}
 	}
-	if (state.size === 0) return [items];
+
+	// Every task had settled already (all picked up from an earlier try): nothing will call back, so finish now.
+	if (state.size > 0 && alreadySettled.size === state.size) {
+		await mapPool([...state.keys()], settings.concurrency, async (itemIndex) => {
+			const task = alreadySettled.get(itemIndex)!;
+			const item = await settledItem.call(this, state.get(itemIndex)!, task, itemIndex, settings);
+			settings.ledger.settle(task.taskId, item.json.error ? 'failed' : 'succeeded');
+			settled.set(itemIndex, [item]);
+		});
+		const failed = [...state.keys()].sort((a, b) => a - b).find((i) => settled.get(i)?.[0]?.json.error);
+		if (failed !== undefined && !continueOnFail) {
+			const message = String(settled.get(failed)![0].json.error);
+			throw runError.call(this, new NodeOperationError(this.getNode(), message, { itemIndex: failed }), failed, settings.ledger);
+		}
+		state.clear();
+	}
+
+	const stackItems: INodeExecutionData[] = [];
+	const shown: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
+		const pending = state.get(itemIndex);
+		stackItems.push(...(settled.get(itemIndex) ?? (pending ? [pending] : [])));
+		shown.push(...(settled.get(itemIndex) ?? (pending ? [waitingView(pending, waitTill)] : [])));
+	}
+	if (state.size === 0) return [stackItems];
 
 	// The replaced input is what n8n keeps while waiting and emits at the deadline (n8n runs no node code then).
-	this.getExecuteData().data.main[0] = items;
+	this.getExecuteData().data.main[0] = stackItems;
 	await this.putExecutionToWait(waitTill);
-	return [items];
+	return [shown];
 }

@@ -2,27 +2,47 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { downloadOutputs } from '../../shared/images/output';
 import { failureMessage, taskJson } from '../../shared/taskJson';
-import { taskError } from '../../shared/transport/errors';
-import { submitTask, waitForTask } from '../../shared/transport/tasks';
-import type { Task } from '../../shared/types';
+import { asNodeError, taskError } from '../../shared/transport/errors';
+import { waitForTask } from '../../shared/transport/tasks';
+import { isTerminal, type Task } from '../../shared/types';
 import type { GenerationRequest } from '../actions/generate';
 import type { RunSettings } from './settings';
+import { submitItem } from './submit';
 
-/** Turns a settled task into the node's output item, downloading the image at once since its link expires. */
+/**
+ * Turns a settled task into the node's output item, downloading the image at once since its link
+ * expires. A failed task is an error of a generation, but the answer of a read (Get Task): that
+ * caller passes `failAsItem`.
+ */
 export async function finishedItem(
 	this: IExecuteFunctions,
 	task: Task,
 	itemIndex: number,
 	settings: RunSettings,
 	echo: IDataObject = {},
+	failAsItem = false,
 ): Promise<INodeExecutionData> {
-	if (task.status === 'fail') {
-		throw taskError({ node: this.getNode(), itemIndex, taskId: task.taskId }, failureMessage(task));
-	}
 	const json = { ...taskJson(task), ...echo };
-	if (!settings.download || task.status !== 'success') return { json, pairedItem: { item: itemIndex } };
-	const binary = await downloadOutputs.call(this, task, settings.outputProperty, { itemIndex, signal: settings.signal });
-	return { json, binary, pairedItem: { item: itemIndex } };
+	if (task.status === 'fail') {
+		settings.ledger.settle(task.taskId, 'failed');
+		if (failAsItem) return { json, pairedItem: { item: itemIndex } };
+		throw taskError(
+			{ node: this.getNode(), itemIndex, taskId: task.taskId, taskStatus: 'fail' },
+			failureMessage(task),
+		);
+	}
+	if (!settings.download || task.status !== 'success') {
+		if (task.status === 'success') settings.ledger.settle(task.taskId, 'succeeded');
+		return { json, pairedItem: { item: itemIndex } };
+	}
+	try {
+		const binary = await downloadOutputs.call(this, task, settings.outputProperty, { itemIndex, signal: settings.signal });
+		settings.ledger.settle(task.taskId, 'succeeded');
+		return { json, binary, pairedItem: { item: itemIndex } };
+	} catch (error) {
+		settings.ledger.settle(task.taskId, 'not downloaded');
+		throw asNodeError(this.getNode(), error, itemIndex);
+	}
 }
 
 /** "Wait for Result": submit, poll until the task settles or the deadline passes, then output the image. */
@@ -33,16 +53,16 @@ export async function submitAndWait(
 	settings: RunSettings,
 ): Promise<INodeExecutionData[]> {
 	const deadline = Date.now() + settings.timeoutMs;
-	const { taskId } = await submitTask.call(this, request.body, {
-		idempotencyKey: request.idempotencyKey,
-		itemIndex,
-		signal: settings.signal,
-	});
-	const task = await waitForTask.call(this, taskId, {
-		intervalMs: settings.pollIntervalMs,
-		deadline,
-		itemIndex,
-		signal: settings.signal,
-	});
+	const submitted = await submitItem.call(this, request, itemIndex, settings);
+	// A task picked up again from an earlier try may have settled already: no need to poll it.
+	const task =
+		submitted.task && isTerminal(submitted.task.status)
+			? submitted.task
+			: await waitForTask.call(this, submitted.taskId, {
+					intervalMs: settings.pollIntervalMs,
+					deadline,
+					itemIndex,
+					signal: settings.signal,
+				});
 	return [await finishedItem.call(this, task, itemIndex, settings, request.echo)];
 }

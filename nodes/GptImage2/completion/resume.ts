@@ -3,75 +3,106 @@ import type { INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from
 import { rawBodyOf, reply } from '../../shared/callback/http';
 import { MAX_CALLBACK_BYTES, parseCallback } from '../../shared/callback/parse';
 import { safeEqual, verifySignature } from '../../shared/callback/verify';
-import { downloadOutputs } from '../../shared/images/output';
+import { errorItem } from '../../shared/outcome/errorItem';
 import { mapPool } from '../../shared/pool';
-import { failureMessage, taskJson } from '../../shared/taskJson';
 import { hiapiCredentials } from '../../shared/transport/credentials';
-import { withTaskId } from '../../shared/transport/errors';
+import { taskError } from '../../shared/transport/errors';
 import { getTask, listTasks } from '../../shared/transport/tasks';
 import { isTerminal, type Task } from '../../shared/types';
-import { isPending, itemKey } from './batch';
+import { isPending, itemKey, settledItem, type PendingItem } from './batch';
 
 /** One list page covers a batch of this many tasks with a single request. */
 const LIST_PAGE_SIZE = 100;
 /** How far back the list is read for the batch's other tasks before falling back to single reads. */
 const MAX_LIST_PAGES = 5;
 const DOWNLOAD_CONCURRENCY = 5;
-/** Long enough for a resume to finish its downloads; after it, a later callback may try again. */
-const RESUME_CLAIM_MS = 120_000;
+/** After a resume, later callbacks of the same execution are answered without work for this long. */
+const RESUMED_MEMORY_MS = 10 * 60_000;
 
 /**
- * Executions this process is resuming. Several callbacks can each find the batch settled: n8n 2.x
- * lets one resume through and refuses the others, but only after each has downloaded every image;
- * n8n 1.x resumes once per such call and runs the rest of the workflow again each time (measured).
+ * Executions this process is resuming (until: Infinity while the downloads run) or has resumed.
+ * Several callbacks can each find the batch settled: n8n 2.x lets one resume through and refuses
+ * the others, but only after each has downloaded every image; n8n 1.x resumes once per such call
+ * and runs the rest of the workflow again each time (measured). The claim lasts as long as the
+ * resume it guards, however long its downloads take.
  */
 const resuming = new Map<string, number>();
 
 function claimResume(key: string): boolean {
 	const now = Date.now();
-	for (const [k, at] of resuming) if (now - at > RESUME_CLAIM_MS) resuming.delete(k);
+	for (const [k, until] of resuming) if (until < now) resuming.delete(k);
 	if (resuming.has(key)) return false;
-	resuming.set(key, now);
+	resuming.set(key, Infinity);
 	return true;
 }
 
 /**
- * The other tasks of the batch, read from the task list (newest first) rather than one by one,
- * so no task is read before its own callback: a batch of N costs one list read per callback.
+ * A task as the list shows it is trusted only when it is settled and complete: a list that lags
+ * behind single reads, or an entry without its output, is checked with a read of that task.
  */
-async function readOthers(this: IWebhookFunctions, taskIds: string[]): Promise<Map<string, Task>> {
+function trustworthy(task: Task | undefined): task is Task {
+	return !!task && (task.status === 'fail' || (task.status === 'success' && task.output.length > 0));
+}
+
+/** The task list's view of the wanted tasks (newest first, a few pages); empty when the list fails. */
+async function listed(this: IWebhookFunctions, wanted: Set<string>): Promise<Map<string, Task>> {
 	const found = new Map<string, Task>();
-	const wanted = new Set(taskIds);
-	for (let page = 1; page <= MAX_LIST_PAGES && found.size < wanted.size; page++) {
-		const tasks = await listTasks.call(this, page, LIST_PAGE_SIZE);
-		for (const task of tasks) if (wanted.has(task.taskId)) found.set(task.taskId, task);
-		if (tasks.length < LIST_PAGE_SIZE) break;
+	try {
+		for (let page = 1; page <= MAX_LIST_PAGES && found.size < wanted.size; page++) {
+			const tasks = await listTasks.call(this, page, LIST_PAGE_SIZE);
+			for (const task of tasks) if (wanted.has(task.taskId)) found.set(task.taskId, task);
+			if (tasks.length < LIST_PAGE_SIZE) break;
+		}
+	} catch (error) {
+		// The list is a shortcut: single reads below give the same answer.
+		this.logger.debug(`GPT Image 2: task list unavailable, reading tasks one by one (${String(error)})`);
 	}
-	// Defensive: a task the list did not show is read on its own.
-	for (const taskId of wanted) if (!found.has(taskId)) found.set(taskId, await getTask.call(this, taskId));
 	return found;
 }
 
-async function outputFor(
-	this: IWebhookFunctions,
-	stateItem: INodeExecutionData,
-	task: Task,
-	itemIndex: number,
-	outputProperty: string,
-	download: boolean,
-): Promise<INodeExecutionData> {
-	const pairedItem = { item: itemIndex };
-	const echo = { prompt: stateItem.json.prompt, aspectRatio: stateItem.json.aspectRatio, resolution: stateItem.json.resolution };
-	if (task.status !== 'success') {
-		return { json: { error: withTaskId(failureMessage(task), task.taskId), taskId: task.taskId }, pairedItem };
+/**
+ * The batch's other tasks: from the list where it can be trusted, else read one by one, stopping
+ * at the first task still running (the batch cannot resume yet, so reading further is waste).
+ */
+async function readOthers(this: IWebhookFunctions, taskIds: string[]): Promise<{ tasks: Map<string, Task>; waitingOn?: string }> {
+	const fromList = await listed.call(this, new Set(taskIds));
+	const tasks = new Map<string, Task>();
+	// Those the list says are unfinished first: one read of such a task usually settles the question.
+	const order = [...taskIds].sort((a, b) => Number(trustworthy(fromList.get(a))) - Number(trustworthy(fromList.get(b))));
+	for (const taskId of order) {
+		const entry = fromList.get(taskId);
+		const task = trustworthy(entry) ? entry : await getTask.call(this, taskId);
+		if (!isTerminal(task.status)) return { tasks, waitingOn: taskId };
+		tasks.set(taskId, task);
 	}
-	const json = { ...taskJson(task), ...echo };
-	if (!download) return { json, pairedItem };
+	return { tasks };
+}
+
+/** Outputs of the whole batch; whatever cannot be produced becomes an error item naming its task. */
+async function batchOutput(this: IWebhookFunctions, state: INodeExecutionData[], tasks: Map<string, Task>): Promise<INodeExecutionData[]> {
+	const output: INodeExecutionData[] = state.map((item, i) => ({ json: item.json, pairedItem: { item: i } }));
+	const pending = state.map((_, i) => i).filter((i) => isPending(state[i]));
+	const notDone = (i: number, cause: unknown) => {
+		const taskId = String((state[i] as PendingItem).json.details.taskId);
+		const message = `The task settled, but its result could not be prepared after the callback: ${cause instanceof Error ? cause.message : String(cause)}`;
+		return errorItem(taskError({ node: this.getNode(), itemIndex: i, taskId, taskStatus: 'not downloaded' }, message), i);
+	};
 	try {
-		return { json, binary: await downloadOutputs.call(this, task, outputProperty, { itemIndex }), pairedItem };
+		const outputProperty = String(this.getNodeParameter('options.outputBinaryPropertyName', 'data') || 'data').trim();
+		const download = this.getNodeParameter('options.download', true) !== false;
+		await mapPool(pending, DOWNLOAD_CONCURRENCY, async (i) => {
+			const item = state[i] as PendingItem;
+			try {
+				output[i] = await settledItem.call(this, item, tasks.get(item.json.details.taskId)!, i, { outputProperty, download });
+			} catch (error) {
+				output[i] = notDone(i, error);
+			}
+		});
 	} catch (error) {
-		return { json: { error: error instanceof Error ? error.message : String(error), taskId: task.taskId }, pairedItem };
+		// hiapi was already answered 200 and will not deliver again: resume anyway, naming every task.
+		for (const i of pending) if (isPending(output[i])) output[i] = notDone(i, error);
 	}
+	return output;
 }
 
 /**
@@ -79,6 +110,9 @@ async function outputFor(
  * settled; until then it answers 200 and leaves the execution waiting. Nothing written here
  * survives between calls (n8n saves nothing for a non-resuming call), so each call re-derives the
  * batch's state from the paused input and from hiapi; a lost early callback heals on the next one.
+ * Failed tasks come out as error items, whatever the On Error setting: n8n gives a resuming
+ * webhook no way to fail the node (only a resume error set before the pause, which would fail
+ * every resume).
  */
 export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const rawBody = rawBodyOf.call(this);
@@ -104,45 +138,35 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 
 	const state = this.evaluateExpression('{{ $input.all() }}', 0) as unknown as INodeExecutionData[];
 	const own = state[itemIndex];
-	if (!isPending(own) || own.json.taskId !== parsed.task.taskId) {
+	if (!isPending(own) || own.json.details.taskId !== parsed.task.taskId) {
 		// Already settled or not this item's task: a late duplicate or a stray call, nothing to do.
 		return reply.call(this, 200, { received: true, ignored: true });
 	}
 
-	let claimed: string | undefined;
+	const claim = `${this.getWorkflow().id ?? ''}:${this.getExecutionId()}`;
+	let tasks: Map<string, Task>;
 	try {
-		const current = await getTask.call(this, own.json.taskId);
+		const current = await getTask.call(this, own.json.details.taskId);
 		if (!isTerminal(current.status)) return reply.call(this, 200, { received: true, settled: false });
-		const others = state.filter((item, i) => i !== itemIndex && isPending(item)).map((item) => String(item.json.taskId));
-		const tasks = others.length ? await readOthers.call(this, others) : new Map<string, Task>();
+		const others = state
+			.filter((item, i) => i !== itemIndex && isPending(item))
+			.map((item) => String((item as PendingItem).json.details.taskId));
+		const read = await readOthers.call(this, others);
+		if (read.waitingOn) return reply.call(this, 200, { received: true, waitingFor: read.waitingOn });
+		tasks = read.tasks;
 		tasks.set(current.taskId, current);
-		const waiting = [...tasks.values()].filter((task) => !isTerminal(task.status)).length;
-		if (waiting > 0) return reply.call(this, 200, { received: true, waitingFor: waiting });
-
-		const claim = `${this.getWorkflow().id ?? ''}:${this.getExecutionId()}`;
-		if (!claimResume(claim)) return reply.call(this, 200, { received: true, resuming: true });
-		claimed = claim;
-		// The last task has settled: acknowledge now so hiapi does not redeliver during the downloads.
-		this.getResponseObject().status(200).json({ received: true, resumed: true });
-		const outputProperty = String(this.getNodeParameter('options.outputBinaryPropertyName', 'data') || 'data').trim();
-		const download = this.getNodeParameter('options.download', true) !== false;
-		const output: INodeExecutionData[] = state.map((item, i) => ({ json: item.json, pairedItem: { item: i } }));
-		await mapPool(
-			state.map((_, i) => i).filter((i) => isPending(state[i])),
-			DOWNLOAD_CONCURRENCY,
-			async (i) => {
-				output[i] = await outputFor.call(this, state[i], tasks.get(String(state[i].json.taskId))!, i, outputProperty, download);
-			},
-		);
-		return { noWebhookResponse: true, workflowData: [output] };
 	} catch (error) {
-		if (claimed) {
-			// The callback was already acknowledged: release the claim so another delivery can resume.
-			resuming.delete(claimed);
-			return { noWebhookResponse: true };
-		}
 		// Not 2xx: hiapi delivers again, and the execution keeps waiting with nothing lost.
-		const message = error instanceof Error ? error.message : String(error);
-		return reply.call(this, 503, { error: message });
+		this.logger.warn(`GPT Image 2 could not check the batch on a callback: ${error instanceof Error ? error.message : String(error)}`);
+		return reply.call(this, 503, { error: 'temporarily unable to check the batch', retry: true });
+	}
+	if (!claimResume(claim)) return reply.call(this, 200, { received: true, resuming: true });
+
+	// The last task has settled: acknowledge now so hiapi does not redeliver during the downloads.
+	this.getResponseObject().status(200).json({ received: true, resumed: true });
+	try {
+		return { noWebhookResponse: true, workflowData: [await batchOutput.call(this, state, tasks)] };
+	} finally {
+		resuming.set(claim, Date.now() + RESUMED_MEMORY_MS);
 	}
 }

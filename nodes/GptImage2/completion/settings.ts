@@ -1,5 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
+import { TaskLedger } from '../../shared/outcome/ledger';
+import type { KeyScope } from '../../shared/transport/idempotency';
 import { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_S, DEFAULT_TIMEOUT_S } from '../actions/common.descriptions';
 
 /** Node-wide settings: read once, at item 0, since they shape the whole batch rather than one task. */
@@ -10,6 +12,35 @@ export interface RunSettings {
 	download: boolean;
 	outputProperty: string;
 	signal?: AbortSignal;
+	/** Every task this run creates, for the node's error when the run fails. */
+	ledger: TaskLedger;
+	/** What the default idempotency keys of this run are derived from. */
+	keyScope: KeyScope;
+}
+
+/**
+ * The execution's resume secret (n8n 2.14+) is kept in the saved execution data, so it is the same
+ * when n8n's Retry re-runs a failed execution, and new for every other execution; without it, the
+ * execution ID is the anchor (a Retry then creates new tasks).
+ */
+function keyScopeOf(this: IExecuteFunctions): KeyScope {
+	const proxy = this.getWorkflowDataProxy(0);
+	let anchor = `execution:${this.getExecutionId()}`;
+	const resumeUrl = proxy.$execution?.resumeUrl;
+	if (typeof resumeUrl === 'string') {
+		try {
+			const secret = new URL(resumeUrl).searchParams.get('signature');
+			if (secret) anchor = `resume:${secret}`;
+		} catch {
+			// No usable URL: the execution ID stays the anchor.
+		}
+	}
+	return {
+		anchor,
+		workflowId: String(this.getWorkflow().id ?? ''),
+		nodeId: this.getNode().id,
+		runIndex: Number(proxy.$runIndex) || 0,
+	};
 }
 
 export function readSettings(this: IExecuteFunctions): RunSettings {
@@ -24,5 +55,7 @@ export function readSettings(this: IExecuteFunctions): RunSettings {
 		download: this.getNodeParameter('options.download', 0, true) !== false,
 		outputProperty: String(this.getNodeParameter('options.outputBinaryPropertyName', 0, 'data') || 'data').trim(),
 		signal: this.getExecutionCancelSignal?.(),
+		ledger: new TaskLedger(),
+		keyScope: keyScopeOf.call(this),
 	};
 }

@@ -58,7 +58,7 @@ async function downloadOne(
 	index: number,
 	opts: { itemIndex?: number; signal?: AbortSignal },
 ) {
-	const ctx = { node: this.getNode(), itemIndex: opts.itemIndex, taskId: task.taskId };
+	const ctx = { node: this.getNode(), itemIndex: opts.itemIndex, taskId: task.taskId, taskStatus: 'not downloaded' };
 	if (!isFetchable(output.url)) {
 		throw taskError(ctx, 'The task output is not an http(s) link, so it was not downloaded', `Output: ${output.url.slice(0, 200)}`);
 	}

@@ -8,6 +8,10 @@ export interface FailureContext {
 	taskId?: string;
 	model?: string;
 	idempotencyKey?: string;
+	/** Whether the user chose the key (their 422 is their key's fault) or the node derived it. */
+	keyByUser?: boolean;
+	/** What became of the task, for error items: fail, timeout, cancelled, not downloaded... */
+	taskStatus?: string;
 }
 
 export interface HttpFailure {
@@ -88,9 +92,15 @@ function explain(failure: HttpFailure, ctx: FailureContext): { message: string; 
 				description: `Run again in a moment; the first request's task will be returned. ${detail}`,
 			};
 		case 422:
+			if (ctx.keyByUser) {
+				return {
+					message: `The Idempotency Key '${ctx.idempotencyKey ?? ''}' was already used for a different request`,
+					description: `A key must identify one request: make it unique per item (e.g. include the prompt or an order ID). ${detail}`,
+				};
+			}
 			return {
-				message: `The idempotency key '${ctx.idempotencyKey ?? ''}' was already used for a different request`,
-				description: `A key must identify one request: make it unique per item (e.g. include the prompt or an order ID). ${detail}`,
+				message: `hiapi rejected the request${said ? `: ${said}` : ''}`,
+				description: `The node made this request's idempotency key itself from the execution, node, item and the request, so a repeat can only replay the same request. ${detail}`,
 			};
 		case 429:
 			return { message: 'hiapi is rate limiting this key; retries ran out', description: detail };
@@ -101,9 +111,10 @@ function explain(failure: HttpFailure, ctx: FailureContext): { message: string; 
 	}
 }
 
-/** Carries the task id in the error's context so Continue On Fail items can report it. */
-function tagTask<T extends NodeApiError | NodeOperationError>(error: T, taskId?: string): T {
+/** Carries the task id (and what became of the task) in the error's context so error items can report it. */
+function tagTask<T extends NodeApiError | NodeOperationError>(error: T, taskId?: string, taskStatus?: string): T {
 	if (taskId) error.context.taskId = taskId;
+	if (taskStatus) error.context.taskStatus = taskStatus;
 	return error;
 }
 
@@ -119,6 +130,7 @@ export function apiError(failure: HttpFailure, ctx: FailureContext): NodeApiErro
 			itemIndex: ctx.itemIndex,
 		}),
 		ctx.taskId,
+		ctx.taskStatus,
 	);
 }
 
@@ -133,15 +145,24 @@ export function taskError(
 			itemIndex: ctx.itemIndex,
 		}),
 		ctx.taskId,
+		ctx.taskStatus,
 	);
 }
 
-export function taskIdOf(error: unknown): string | undefined {
+function contextText(error: unknown, key: 'taskId' | 'taskStatus'): string | undefined {
 	if (error && typeof error === 'object' && 'context' in error) {
-		const context = (error as { context?: { taskId?: unknown } }).context;
-		if (typeof context?.taskId === 'string') return context.taskId;
+		const value = (error as { context?: Record<string, unknown> }).context?.[key];
+		if (typeof value === 'string') return value;
 	}
 	return undefined;
+}
+
+export function taskIdOf(error: unknown): string | undefined {
+	return contextText(error, 'taskId');
+}
+
+export function taskStatusOf(error: unknown): string | undefined {
+	return contextText(error, 'taskStatus');
 }
 
 /** Errors leave the node as NodeApiError/NodeOperationError so n8n shows them properly; anything else is wrapped. */

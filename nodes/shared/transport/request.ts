@@ -140,7 +140,7 @@ export async function hiapiRequest(this: HiApiContext, req: HiApiRequest): Promi
 
 function cancelled(ctx: FailureContext) {
 	return taskError(
-		ctx,
+		{ ...ctx, taskStatus: ctx.taskId ? 'cancelled' : ctx.taskStatus },
 		'The execution was cancelled while talking to hiapi',
 		ctx.taskId ? 'The task keeps running at hiapi; fetch it later with the Get Task operation.' : undefined,
 	);

@@ -68,13 +68,15 @@ export function normalizeTask(raw: unknown): Task | undefined {
 export interface SubmitOptions {
 	/** A user-chosen key makes re-runs return the first task; otherwise a fresh one per submit still makes our own retries safe. */
 	idempotencyKey?: string;
+	/** The user set the key (a 422 is then about their key), rather than the node deriving it. */
+	keyByUser?: boolean;
 	itemIndex?: number;
 	signal?: AbortSignal;
 }
 
 export async function submitTask(this: HiApiContext, body: SubmitBody, opts: SubmitOptions = {}): Promise<Submitted> {
 	const idempotencyKey = opts.idempotencyKey || randomUUID();
-	const about = { itemIndex: opts.itemIndex, model: body.model, idempotencyKey };
+	const about = { itemIndex: opts.itemIndex, model: body.model, idempotencyKey, keyByUser: opts.keyByUser };
 	const response = await hiapiRequest.call(this, {
 		method: 'POST',
 		path: '/v1/tasks',
@@ -151,11 +153,11 @@ export async function waitForTask(this: HiApiContext, taskId: string, opts: Wait
 	for (;;) {
 		const remaining = opts.deadline - Date.now();
 		if (remaining <= 0) {
-			throw taskError(ctx, 'Timed out waiting for hiapi to finish the task', fetchLater);
+			throw taskError({ ...ctx, taskStatus: 'timeout' }, 'Timed out waiting for hiapi to finish the task', fetchLater);
 		}
 		const wait = Math.max(0, opts.intervalMs - (Date.now() - lastRead));
 		if (!(await sleepUnlessCancelled(Math.min(wait, remaining), opts.signal))) {
-			throw taskError(ctx, 'The execution was cancelled while waiting for the task', fetchLater);
+			throw taskError({ ...ctx, taskStatus: 'cancelled' }, 'The execution was cancelled while waiting for the task', fetchLater);
 		}
 		lastRead = Date.now();
 		const task = await getTask.call(this, taskId, { itemIndex: opts.itemIndex, signal: opts.signal });

@@ -1,0 +1,67 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { derivedKey, MAX_KEY_ATTEMPTS } from '../../shared/transport/idempotency';
+import { getTask, submitTask } from '../../shared/transport/tasks';
+import type { SubmitBody, Task } from '../../shared/types';
+import type { GenerationRequest } from '../actions/generate';
+import type { RunSettings } from './settings';
+
+export interface SubmittedTask {
+	taskId: string;
+	replayed: boolean;
+	/** The task as read when an earlier try's task was picked up again (it may have settled already). */
+	task?: Task;
+}
+
+/**
+ * Submits one item's task and records it in the run's ledger. Without a user key, the key is derived
+ * from the execution, node, run, item and request: when n8n runs the node again (Retry On Fail, or
+ * n8n's Retry of the execution), hiapi returns the task the earlier try created instead of billing a
+ * new one. A picked-up task that had failed is submitted anew under the next key: a retry is meant to
+ * try again what failed, and only that.
+ */
+export async function submitItem(
+	this: IExecuteFunctions,
+	request: GenerationRequest,
+	itemIndex: number,
+	settings: RunSettings,
+	callback?: SubmitBody['callback'],
+): Promise<SubmittedTask> {
+	const body: SubmitBody = callback ? { ...request.body, callback } : request.body;
+	const common = { itemIndex, signal: settings.signal };
+	if (request.idempotencyKey) {
+		const submitted = await submitTask.call(this, body, { ...common, idempotencyKey: request.idempotencyKey, keyByUser: true });
+		settings.ledger.created(itemIndex, submitted.taskId, callback ? 'submitted' : 'still running');
+		logCreated.call(this, submitted.taskId, itemIndex, submitted.replayed);
+		return submitted;
+	}
+	for (let attempt = 0; ; attempt++) {
+		const idempotencyKey = derivedKey(settings.keyScope, itemIndex, body, attempt);
+		const submitted = await submitTask.call(this, body, { ...common, idempotencyKey });
+		logCreated.call(this, submitted.taskId, itemIndex, submitted.replayed);
+		if (!submitted.replayed) {
+			settings.ledger.created(itemIndex, submitted.taskId, callback ? 'submitted' : 'still running');
+			return submitted;
+		}
+		const task = await getTask.call(this, submitted.taskId, common);
+		if (task.status !== 'fail' || attempt + 1 >= MAX_KEY_ATTEMPTS) {
+			settings.ledger.created(itemIndex, task.taskId, callback ? 'submitted' : 'still running');
+			return { ...submitted, task };
+		}
+		settings.ledger.created(itemIndex, task.taskId, 'failed');
+	}
+}
+
+/**
+ * n8n's log is what survives a crash of the process running the node (the execution's own data is
+ * saved only when the node returns), so each task ID is written there as soon as hiapi gives it.
+ */
+function logCreated(this: IExecuteFunctions, taskId: string, itemIndex: number, replayed: boolean): void {
+	this.logger.info(`hiapi task ${replayed ? 'picked up again' : 'created'}: ${taskId}`, {
+		taskId,
+		itemIndex,
+		executionId: this.getExecutionId(),
+		node: this.getNode().name,
+		workflowId: this.getWorkflow().id,
+	});
+}
