@@ -201,4 +201,92 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 		expect(sim.counters.tasksCreated).toBe(1);
 		expect(paused.error?.description).toContain(`${[...sim.tasks.keys()][0]} (item 0)`);
 	});
+
+	describe('robust when hiapi or the webhook misbehave', () => {
+		/** Pauses two tasks, waits until both have settled at hiapi, and returns the last callback. */
+		const settledPair = async (prompts: string[] = ['p', 'q']) => {
+			const paused = await pause(prompts);
+			const ids = paused.items.map((i) => String(i.json.taskId));
+			await sim.waitFor((s: Simulator) => ids.every((id) => ['success', 'fail'].includes(s.task(id).status)), 5000);
+			return { paused, ids, cb: await callbackFor(ids[1]) };
+		};
+
+		it('a list entry without its output is read on its own before it is trusted', async () => {
+			const { paused, ids, cb } = await settledPair();
+			sim.inject({ route: 'list', type: 'no-output', count: Infinity });
+			const resumed = await deliver(paused, cb);
+			expect(resumed.responseBody).toEqual({ received: true, resumed: true });
+			expect(sim.counters.gets[ids[0]]).toBe(1);
+			for (const item of resumed.workflowData![0]) {
+				expect((await resumed.binaryBuffer(item, 'data')).equals(sim.imageBytes(String(item.json.taskId)))).toBe(true);
+			}
+		});
+
+		it('a list that lags behind (shows a settled task as running) does not hold the batch: the task is read', async () => {
+			const { paused, ids, cb } = await settledPair();
+			sim.inject({ route: 'list', type: 'unknown-status', statusName: 'handling', count: Infinity });
+			const resumed = await deliver(paused, cb);
+			expect(resumed.responseBody).toEqual({ received: true, resumed: true });
+			expect(resumed.workflowData![0].map((i) => i.json.taskId)).toEqual(ids);
+		});
+
+		it('a failing list call falls back to single reads', async () => {
+			const { paused, ids, cb } = await settledPair();
+			sim.inject({ route: 'list', type: 'status', status: 500, count: Infinity });
+			const resumed = await deliver(paused, cb);
+			expect(resumed.responseBody).toEqual({ received: true, resumed: true });
+			expect(resumed.workflowData![0].map((i) => i.json.status)).toEqual(['success', 'success']);
+			expect(sim.counters.gets[ids[0]]).toBe(1);
+		});
+
+		it('a download that fails after the callback was answered 200 still resumes, naming the task', async () => {
+			const { paused, ids, cb } = await settledPair();
+			sim.inject({ route: 'cdn', type: 'truncate', count: Infinity });
+			const resumed = await deliver(paused, cb);
+			expect(resumed.statusCode).toBe(200);
+			const items = resumed.workflowData![0];
+			expect(items.map((i) => (i.json.details as IDataObject).taskId)).toEqual(ids);
+			expect(items.map((i) => (i.json.details as IDataObject).status)).toEqual(['not downloaded', 'not downloaded']);
+			expect(String(items[0].json.error)).toMatch(/^Could not download the task output/);
+		});
+
+		it('cancelled during the submits with Continue On Fail: still one item per input, in place', async () => {
+			sim.setBehavior(() => ({ durations: { queued: 10, handling: 5000, archiving: 10 } }));
+			sim.inject({ route: 'submit', type: 'slow', ms: 400, count: Infinity });
+			const paused = await pause(['a', 'b', 'c', 'd'], { concurrency: 1 }, { continueOnFail: true, cancelAfterMs: 600 });
+			const stack = paused.runExecutionData.executionData?.nodeExecutionStack[0]?.data.main[0];
+			const items = stack && paused.status === 'waiting' ? stack : paused.items;
+			expect(items).toHaveLength(4);
+			expect(items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
+			expect(sim.counters.tasksCreated).toBeLessThan(4);
+			expect((items[3].json.details as IDataObject).status).toBe('not submitted');
+		});
+	});
+
+	it('an Idempotency Key saved in the workflow never reaches hiapi: the option is hidden here and n8n drops it', async () => {
+		// n8n removes hidden parameters before a node runs (Workflow → NodeHelpers.getNodeParameters), so
+		// the node's own key, made from this execution, is what hiapi gets.
+		const paused = await pause(['a'], { idempotencyKey: 'order-1' });
+		expect(paused.status).toBe('waiting');
+		const keys = sim.log.filter((l) => l.route === 'submit').map((l) => l.idempotencyKey);
+		expect(keys).toHaveLength(1);
+		expect(keys[0]).toMatch(/^n8n-[0-9a-f]{48}$/);
+	});
+
+	it('Retry On Fail: the retry picks up the task the first try submitted; its early settle does not hold the batch', async () => {
+		// Item 1's first submit is refused: the node fails, n8n runs it again, item 0 is replayed.
+		let submits = 0;
+		sim.inject({ route: 'submit', type: 'status', status: 402, body: { error_code: 'INSUFFICIENT_BALANCE', message: 'no money' }, match: () => ++submits === 2 });
+		const paused = await pause(['a', 'b'], { concurrency: 1 }, { settings: { retryOnFail: true, maxTries: 2, waitBetweenTries: 1000 } });
+		expect(paused.status).toBe('waiting');
+		expect(sim.counters.tasksCreated).toBe(2);
+		const [a, b] = ['a', 'b'].map((p) => [...sim.tasks.values()].find((task) => task.input.prompt === p)!.id);
+		expect(paused.items.map((i) => i.json.taskId)).toEqual([a, b]);
+		// Item 0's task settled during the first try (its callback went to an execution still running):
+		// item 1's callback alone resumes the batch, with both images.
+		const resumed = await deliver(paused, await callbackFor(b));
+		expect(resumed.responseBody).toEqual({ received: true, resumed: true });
+		expect(resumed.workflowData![0].map((i) => i.json.taskId)).toEqual([a, b]);
+		expect((await resumed.binaryBuffer(resumed.workflowData![0][0], 'data')).equals(sim.imageBytes(a))).toBe(true);
+	});
 });

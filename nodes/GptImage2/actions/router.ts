@@ -7,7 +7,6 @@ import { readSettings } from '../completion/settings';
 import { buildRequest, type GenerateOperation } from './generate';
 import * as getTask from './getTask.operation';
 import { inOrder, runItems, validateItems } from './items';
-import { invalidField } from './validate';
 
 const completions = { poll: submitAndWait, callback: submitWithCallback };
 type Completion = keyof typeof completions;
@@ -27,20 +26,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 
 	const completion = this.getNodeParameter('completion', 0, 'poll') as Completion | 'resume';
 	const { valid, invalid } = await validateItems.call(this, itemCount, async (i) => {
-		const request = await buildRequest.call(this, operation, i);
+		await buildRequest.call(this, operation, i);
 		if (completion === 'callback') readCallbackUrl.call(this, i);
-		if (completion === 'resume' && request.idempotencyKey) {
-			// The callback URL (part of the request) is new in every execution, so a key reused by a
-			// later execution could only meet hiapi's 422; within one execution the node's own keys
-			// already make repeats replays.
-			throw invalidField.call(
-				this,
-				i,
-				'Idempotency Key',
-				"is not available with Completion 'Wait for Callback (No Polling)'",
-				'Remove the Idempotency Key option: each callback URL belongs to one execution, so a key cannot return an earlier execution\'s task. Retries within the execution are already safe.',
-			);
-		}
 	});
 	if (completion === 'resume') return await submitAndPause.call(this, operation, valid, invalid, settings);
 	const finish = completions[completion as Completion] ?? submitAndWait;
