@@ -24,14 +24,17 @@ describe('GPT Image 2: batches, failures and recovery', () => {
 		const [ok, failed, timedOut, invalid] = result.items.map((i) => i.json);
 		expect(ok).toMatchObject({ status: 'success', taskId: taskOf('fine').id });
 		expect(result.items[0].binary?.data).toBeDefined();
-		// Error items are {error, details}: the shape n8n routes to the error output, with the task ID kept.
+		// Error items are {error: {message, taskId, status}}: the shape n8n routes to the error output, with the task ID kept.
 		expect(failed).toEqual({
-			error: `hiapi could not generate the image: upstream rejected the prompt [TASK_FAILED] (task ID: ${taskOf('FAILME').id})`,
-			details: { taskId: taskOf('FAILME').id, status: 'fail' },
+			error: {
+				message: `hiapi could not generate the image: upstream rejected the prompt [TASK_FAILED] (task ID: ${taskOf('FAILME').id})`,
+				taskId: taskOf('FAILME').id,
+				status: 'fail',
+			},
 		});
-		expect(timedOut.details).toEqual({ taskId: taskOf('slow one').id, status: 'timeout' });
-		expect(timedOut.error).toMatch(/^Timed out waiting for hiapi to finish the task/);
-		expect(invalid).toEqual({ error: 'Prompt: is empty (item 3)', details: { status: 'not submitted' } });
+		expect(timedOut.error).toMatchObject({ taskId: taskOf('slow one').id, status: 'timeout' });
+		expect((timedOut.error as { message: string }).message).toMatch(/^Timed out waiting for hiapi to finish the task/);
+		expect(invalid).toEqual({ error: { message: 'Prompt: is empty (item 3)', status: 'not submitted' } });
 		expect(t.sim.counters.tasksCreated).toBe(3);
 	});
 
@@ -87,8 +90,8 @@ describe('GPT Image 2: batches, failures and recovery', () => {
 		// Long enough that the timed-out run and the early Get Task both finish before it, even on a slow machine.
 		t.sim.setBehavior(() => ({ durations: { queued: 10, handling: 2500, archiving: 10 } }));
 		const first = await t.h.runNode({ ...generate({ timeout: 0.2 }), input: [{ json: { prompt: 'late' } }], continueOnFail: true });
-		const taskId = String((first.items[0].json.details as { taskId: string }).taskId);
-		expect(first.items[0].json.error).toMatch(/Timed out/);
+		const taskId = String((first.items[0].json.error as { taskId: string }).taskId);
+		expect(first.items[0].json.error).toMatchObject({ message: expect.stringMatching(/Timed out/) });
 		const early = await t.h.runNode({ type: GPT, parameters: { operation: 'getTask', taskId }, input: [{ json: {} }] });
 		expect(early.items[0].json.status).not.toBe('success');
 		expect(early.items[0].binary).toBeUndefined();
@@ -101,7 +104,7 @@ describe('GPT Image 2: batches, failures and recovery', () => {
 
 	it('Get Task on a failed task answers with the task and hiapi\'s error, not a node error', async () => {
 		const first = await t.h.runNode({ ...generate(), input: [{ json: { prompt: 'FAILME' } }], continueOnFail: true });
-		const taskId = String((first.items[0].json.details as { taskId: string }).taskId);
+		const taskId = String((first.items[0].json.error as { taskId: string }).taskId);
 		const result = await t.h.runNode({ type: GPT, parameters: { operation: 'getTask', taskId }, input: [{ json: {} }] });
 		expect(result.status).toBe('success');
 		expect(result.items).toHaveLength(1);

@@ -115,8 +115,8 @@ describe('GPT Image 2: generate and wait', () => {
 		const result = await t.h.runNode({ type: GPT, parameters: { operation: 'textToImage', prompt: 'p', options: fast }, input: [{ json: {} }], continueOnFail: true });
 		const taskId = [...t.sim.tasks.keys()][0];
 		expect(result.items).toHaveLength(1);
-		expect(result.items[0].json.details).toEqual({ taskId, status: 'not downloaded' });
-		expect(String(result.items[0].json.error)).toMatch(/^Could not download the task output after \d+ tries.*\(task ID: /);
+		expect(result.items[0].json.error).toMatchObject({ taskId, status: 'not downloaded' });
+		expect(String((result.items[0].json.error as { message: string }).message)).toMatch(/^Could not download the task output after \d+ tries.*\(task ID: /);
 	});
 
 	it('a custom output binary field is honoured', async () => {

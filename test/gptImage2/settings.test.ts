@@ -15,7 +15,10 @@ describe('GPT Image 2 under n8n node settings: every paid task reaches the user,
 	});
 	const prompts = (...list: string[]) => list.map((prompt) => ({ json: { prompt } }));
 	const taskOf = (prompt: string) => [...t.sim.tasks.values()].filter((task) => task.input.prompt === prompt);
-	const detailsOf = (item: INodeExecutionData) => item.json.details as IDataObject;
+	const detailsOf = (item: INodeExecutionData) => {
+		const { message: _message, ...rest } = item.json.error as IDataObject;
+		return rest;
+	};
 
 	it('Continue (using error output): failed, timed-out and invalid items land on the error output with their task IDs', async () => {
 		t.sim.setBehavior(({ input }) => (String(input.prompt).includes('slow') ? { never: true } : undefined));
@@ -35,7 +38,7 @@ describe('GPT Image 2 under n8n node settings: every paid task reaches the user,
 			{ taskId: taskOf('slow one')[0].id, status: 'timeout' },
 			{ status: 'not submitted' },
 		]);
-		expect(String(errors[0].json.error)).toContain(taskOf('FAILME')[0].id);
+		expect(String((errors[0].json.error as IDataObject).message)).toContain(taskOf('FAILME')[0].id);
 		expect(t.sim.counters.tasksCreated).toBe(3);
 	});
 

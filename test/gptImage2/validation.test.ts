@@ -48,7 +48,7 @@ describe('GPT Image 2: bad input is refused before anything is sent', () => {
 		});
 		expect(result.status).toBe('success');
 		expect(result.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
-		expect(result.items[1].json).toEqual({ error: 'Prompt: is empty (item 1)', details: { status: 'not submitted' } });
+		expect(result.items[1].json).toEqual({ error: { message: 'Prompt: is empty (item 1)', status: 'not submitted' } });
 		expect(result.items[0].json.status).toBe('success');
 		expect(result.items[2].json.prompt).toBe('three');
 		expect(t.sim.counters.submits).toBe(2);

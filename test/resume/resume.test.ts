@@ -54,11 +54,18 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 		expect(Date.parse(String(paused.items[0].json.waitingUntil))).toBe(paused.waitTill!.getTime());
 		// What n8n keeps on the stack and emits at the deadline: timeout error items naming their task.
 		const stack = paused.runExecutionData.executionData!.nodeExecutionStack[0].data.main[0]!;
-		expect(stack.map((i) => i.json.details)).toEqual(
-			ids.map((taskId, i) => ({ taskId, status: 'timeout', model: 'gpt-image-2/text-to-image', prompt: ['one', 'two'][i], aspectRatio: '1:1', resolution: '1K' })),
+		expect(stack.map((i) => i.json.error)).toEqual(
+			ids.map((taskId, i) => ({
+				message: `Timed out waiting for hiapi's callback after 60 s (task ID: ${taskId}): the task may still finish; fetch it with Get Task`,
+				taskId,
+				status: 'timeout',
+				model: 'gpt-image-2/text-to-image',
+				prompt: ['one', 'two'][i],
+				aspectRatio: '1:1',
+				resolution: '1K',
+			})),
 		);
-		expect(stack[0].json.error).toBe(`Timed out waiting for hiapi's callback after 60 s (task ID: ${ids[0]}): the task may still finish; fetch it with Get Task`);
-		expect(Object.keys(stack[0].json).sort()).toEqual(['details', 'error']);
+		expect(Object.keys(stack[0].json)).toEqual(['error']);
 		// The callback is this execution's resume URL (n8n's signature kept) plus item and key.
 		const callback = new URL(sim.tasks.get(ids[1])!.callback!.url);
 		expect(paused.resumeUrl).toBeDefined();
@@ -96,8 +103,16 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 		expect(items[0].json).toMatchObject({ taskId: fastId, status: 'success', prompt: 'fast' });
 		expect(items[1].json).toMatchObject({ taskId: slowId, status: 'success', prompt: 'slow' });
 		expect(items[2].json).toEqual({
-			error: `hiapi could not generate the image: upstream rejected the prompt [TASK_FAILED] (task ID: ${failId})`,
-			details: { taskId: failId, status: 'fail', code: 'TASK_FAILED', model: 'gpt-image-2/text-to-image', prompt: 'FAILME', aspectRatio: '1:1', resolution: '1K' },
+			error: {
+				message: `hiapi could not generate the image: upstream rejected the prompt [TASK_FAILED] (task ID: ${failId})`,
+				taskId: failId,
+				status: 'fail',
+				code: 'TASK_FAILED',
+				model: 'gpt-image-2/text-to-image',
+				prompt: 'FAILME',
+				aspectRatio: '1:1',
+				resolution: '1K',
+			},
 		});
 		for (const item of items.slice(0, 2)) {
 			expect((await last.binaryBuffer(item, 'data')).equals(sim.imageBytes(String(item.json.taskId)))).toBe(true);
@@ -169,11 +184,11 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 	it('with Continue On Fail, invalid items are settled at once and the rest still pause', async () => {
 		const paused = await pause(['ok', ''], {}, { continueOnFail: true });
 		expect(paused.status).toBe('waiting');
-		expect(paused.items[1].json).toEqual({ error: 'Prompt: is empty (item 1)', details: { status: 'not submitted' } });
+		expect(paused.items[1].json).toEqual({ error: { message: 'Prompt: is empty (item 1)', status: 'not submitted' } });
 		const cb = await callbackFor(String(paused.items[0].json.taskId));
 		const resumed = await deliver(paused, cb);
 		expect(resumed.workflowData![0]).toHaveLength(2);
-		expect(resumed.workflowData![0][1].json).toEqual({ error: 'Prompt: is empty (item 1)', details: { status: 'not submitted' } });
+		expect(resumed.workflowData![0][1].json).toEqual({ error: { message: 'Prompt: is empty (item 1)', status: 'not submitted' } });
 	});
 
 	it('a submit failure without Continue On Fail names the tasks already submitted', async () => {
@@ -245,9 +260,9 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 			const resumed = await deliver(paused, cb);
 			expect(resumed.statusCode).toBe(200);
 			const items = resumed.workflowData![0];
-			expect(items.map((i) => (i.json.details as IDataObject).taskId)).toEqual(ids);
-			expect(items.map((i) => (i.json.details as IDataObject).status)).toEqual(['not downloaded', 'not downloaded']);
-			expect(String(items[0].json.error)).toMatch(/^Could not download the task output/);
+			expect(items.map((i) => (i.json.error as IDataObject).taskId)).toEqual(ids);
+			expect(items.map((i) => (i.json.error as IDataObject).status)).toEqual(['not downloaded', 'not downloaded']);
+			expect(String((items[0].json.error as IDataObject).message)).toMatch(/^Could not download the task output/);
 		});
 
 		it('cancelled during the submits with Continue On Fail: still one item per input, in place', async () => {
@@ -259,7 +274,7 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 			expect(items).toHaveLength(4);
 			expect(items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
 			expect(sim.counters.tasksCreated).toBeLessThan(4);
-			expect((items[3].json.details as IDataObject).status).toBe('not submitted');
+			expect((items[3].json.error as IDataObject).status).toBe('not submitted');
 		});
 	});
 

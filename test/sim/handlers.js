@@ -58,6 +58,11 @@ async function submit(ctx, req, meta) {
 	}
 	const v = validateSubmit(body, opts);
 	if (!v.ok) return fail(400, 'INVALID_REQUEST', v.message);
+	// A prompt with a refuse word is turned down at submit, before any task exists (no bill).
+	const prompt = String(v.value.input.prompt).toLowerCase();
+	if (opts.refuseWords.some((/** @type {string} */ w) => prompt.includes(w.toLowerCase()))) {
+		return fail(400, 'INVALID_REQUEST', 'input.prompt was refused by the content policy');
+	}
 	const allowed = opts.modelKeys[v.value.model];
 	if (allowed && !allowed.includes(meta.apiKey)) {
 		return fail(401, 'permission_denied', 'This API key cannot use the selected model.');

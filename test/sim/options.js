@@ -17,6 +17,7 @@
  * @property {{queued?: number, handling?: number, archiving?: number}} [durations] phase lengths in ms
  * @property {number} [timeScale] multiplies task durations, output TTL and callback retry delays
  * @property {string[]} [failWords] a prompt containing one (case-insensitive) ends in `fail`
+ * @property {string[]} [refuseWords] a prompt containing one (case-insensitive) is refused at submit (400, no task)
  * @property {number} [maxDataUrlBytes] decoded size limit of a data URL in input.image
  * @property {number} [maxBodyBytes] request body limit (413 above it)
  * @property {number} [outputTtlSeconds] output lifetime after completion
@@ -39,6 +40,7 @@ const DEFAULTS = {
 	durations: { queued: 300, handling: 1500, archiving: 200 },
 	timeScale: 1,
 	failWords: ['FAILME'],
+	refuseWords: ['REFUSEME'],
 	maxDataUrlBytes: 3 * 1024 * 1024,
 	maxBodyBytes: undefined,
 	outputTtlSeconds: 3600,
@@ -99,6 +101,7 @@ function normalizeOptions(o = {}) {
 		},
 		timeScale: number(o.timeScale ?? DEFAULTS.timeScale, 'timeScale'),
 		failWords: strings(o.failWords ?? DEFAULTS.failWords, 'failWords'),
+		refuseWords: strings(o.refuseWords ?? DEFAULTS.refuseWords, 'refuseWords'),
 		maxDataUrlBytes: number(o.maxDataUrlBytes ?? DEFAULTS.maxDataUrlBytes, 'maxDataUrlBytes', 1),
 		maxBodyBytes: 0,
 		outputTtlSeconds: number(o.outputTtlSeconds ?? DEFAULTS.outputTtlSeconds, 'outputTtlSeconds'),

@@ -2,7 +2,7 @@ import { createHmac } from 'crypto';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { downloadOutputs } from '../../shared/images/output';
-import { errorItem } from '../../shared/outcome/errorItem';
+import { errorItem, type ErrorJson } from '../../shared/outcome/errorItem';
 import { failureMessage, taskJson } from '../../shared/taskJson';
 import { taskError } from '../../shared/transport/errors';
 import type { HiApiContext } from '../../shared/transport/request';
@@ -12,12 +12,12 @@ import type { Task } from '../../shared/types';
  * While the execution waits, the node's input items are replaced by one state item per input.
  * They are the only state n8n keeps for a waiting node (webhook calls cannot save anything), the
  * webhook reads them back with `$input.all()`, and they are what the node outputs if the deadline
- * passes first. So each is already the error item of a timeout: `{error, details}` is the shape n8n
- * routes to the error output (see errorItem), and `details` names the task.
+ * passes first. So each is already the error item of a timeout (see errorItem: the shape n8n routes
+ * to the error output), and its `error` names the task.
  */
 export const PENDING = 'timeout';
 
-export interface PendingDetails extends IDataObject {
+export interface PendingError extends ErrorJson {
 	taskId: string;
 	status: typeof PENDING;
 	model: string;
@@ -26,16 +26,17 @@ export interface PendingDetails extends IDataObject {
 	resolution: string;
 }
 
-export type PendingItem = INodeExecutionData & { json: { error: string; details: PendingDetails } };
+export type PendingItem = INodeExecutionData & { json: { error: PendingError } };
 
 export function isPending(item: INodeExecutionData | undefined): item is PendingItem {
-	const details = item?.json?.details as IDataObject | undefined;
-	return details?.status === PENDING && typeof details.taskId === 'string';
+	const error = item?.json?.error as IDataObject | undefined;
+	return !!error && typeof error === 'object' && error.status === PENDING && typeof error.taskId === 'string';
 }
 
-export function pendingItem(itemIndex: number, details: PendingDetails, timeoutS: number): PendingItem {
-	const error = `Timed out waiting for hiapi's callback after ${timeoutS} s (task ID: ${details.taskId}): the task may still finish; fetch it with Get Task`;
-	return { json: { error, details }, pairedItem: { item: itemIndex } };
+export function pendingItem(itemIndex: number, task: Omit<PendingError, 'message' | 'status'>, timeoutS: number): PendingItem {
+	const message = `Timed out waiting for hiapi's callback after ${timeoutS} s (task ID: ${task.taskId}): the task may still finish; fetch it with Get Task`;
+	const error = { message, ...task, status: PENDING } as PendingError;
+	return { json: { error }, pairedItem: { item: itemIndex } };
 }
 
 /**
@@ -57,12 +58,12 @@ export async function settledItem(
 	itemIndex: number,
 	options: { outputProperty: string; download: boolean; signal?: AbortSignal },
 ): Promise<INodeExecutionData> {
-	const { details } = state.json;
-	const echo = { prompt: details.prompt, aspectRatio: details.aspectRatio, resolution: details.resolution };
+	const pending = state.json.error;
+	const echo = { prompt: pending.prompt, aspectRatio: pending.aspectRatio, resolution: pending.resolution };
 	const ctx = { node: this.getNode(), itemIndex, taskId: task.taskId };
 	if (task.status !== 'success') {
 		const error = taskError({ ...ctx, taskStatus: 'fail' }, failureMessage(task));
-		return errorItem(error, itemIndex, { ...echo, model: task.model || details.model, code: task.error?.code ?? 'TASK_FAILED' });
+		return errorItem(error, itemIndex, { ...echo, model: task.model || pending.model, code: task.error?.code ?? 'TASK_FAILED' });
 	}
 	const json = { ...taskJson(task), ...echo };
 	if (!options.download) return { json, pairedItem: { item: itemIndex } };
@@ -70,6 +71,6 @@ export async function settledItem(
 		const binary = await downloadOutputs.call(this, task, options.outputProperty, { itemIndex, signal: options.signal });
 		return { json, binary, pairedItem: { item: itemIndex } };
 	} catch (error) {
-		return errorItem(error, itemIndex, { ...echo, model: task.model || details.model });
+		return errorItem(error, itemIndex, { ...echo, model: task.model || pending.model });
 	}
 }

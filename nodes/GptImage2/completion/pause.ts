@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { errorItem } from '../../shared/outcome/errorItem';
+import { errorItem, type ErrorJson } from '../../shared/outcome/errorItem';
 import { mapPool } from '../../shared/pool';
 import { hiapiCredentials } from '../../shared/transport/credentials';
 import { isTerminal, type Task } from '../../shared/types';
@@ -23,9 +23,9 @@ function resumeUrlOf(this: IExecuteFunctions): string {
 
 /** What the editor shows while the execution waits: the task and that it is waiting, not a timeout. */
 function waitingView(state: PendingItem, waitTill: Date): INodeExecutionData {
-	const { details } = state.json;
+	const { taskId, model, prompt, aspectRatio, resolution } = state.json.error;
 	return {
-		json: { ...details, status: 'waiting', waitingUntil: waitTill.toISOString() },
+		json: { taskId, model, status: 'waiting', waitingUntil: waitTill.toISOString(), prompt, aspectRatio, resolution },
 		pairedItem: state.pairedItem,
 	};
 }
@@ -71,8 +71,8 @@ export async function submitAndPause(
 				url.searchParams.set('item', String(itemIndex));
 				url.searchParams.set('k', itemKey(apiKey, executionId, itemIndex));
 				const submitted = await submitItem.call(this, request, itemIndex, settings, { url: url.toString(), when: 'final' });
-				const details = { taskId: submitted.taskId, status: 'timeout' as const, model: request.body.model, ...request.echo };
-				state.set(itemIndex, pendingItem(itemIndex, details, settings.timeoutMs / 1000));
+				const task = { taskId: submitted.taskId, model: request.body.model, ...request.echo };
+				state.set(itemIndex, pendingItem(itemIndex, task, settings.timeoutMs / 1000));
 				if (submitted.task && isTerminal(submitted.task.status)) alreadySettled.set(itemIndex, submitted.task);
 			} catch (error) {
 				failures.set(itemIndex, error);
@@ -104,7 +104,7 @@ export async function submitAndPause(
 		});
 		const failed = [...state.keys()].sort((a, b) => a - b).find((i) => settled.get(i)?.[0]?.json.error);
 		if (failed !== undefined && !continueOnFail) {
-			const message = String(settled.get(failed)![0].json.error);
+			const message = String((settled.get(failed)![0].json.error as ErrorJson).message);
 			throw runError.call(this, new NodeOperationError(this.getNode(), message, { itemIndex: failed }), failed, settings.ledger);
 		}
 		state.clear();

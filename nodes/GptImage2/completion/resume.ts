@@ -83,7 +83,7 @@ async function batchOutput(this: IWebhookFunctions, state: INodeExecutionData[],
 	const output: INodeExecutionData[] = state.map((item, i) => ({ json: item.json, pairedItem: { item: i } }));
 	const pending = state.map((_, i) => i).filter((i) => isPending(state[i]));
 	const notDone = (i: number, cause: unknown) => {
-		const taskId = String((state[i] as PendingItem).json.details.taskId);
+		const taskId = String((state[i] as PendingItem).json.error.taskId);
 		const message = `The task settled, but its result could not be prepared after the callback: ${cause instanceof Error ? cause.message : String(cause)}`;
 		return errorItem(taskError({ node: this.getNode(), itemIndex: i, taskId, taskStatus: 'not downloaded' }, message), i);
 	};
@@ -93,7 +93,7 @@ async function batchOutput(this: IWebhookFunctions, state: INodeExecutionData[],
 		await mapPool(pending, DOWNLOAD_CONCURRENCY, async (i) => {
 			const item = state[i] as PendingItem;
 			try {
-				output[i] = await settledItem.call(this, item, tasks.get(item.json.details.taskId)!, i, { outputProperty, download });
+				output[i] = await settledItem.call(this, item, tasks.get(item.json.error.taskId)!, i, { outputProperty, download });
 			} catch (error) {
 				output[i] = notDone(i, error);
 			}
@@ -138,7 +138,7 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 
 	const state = this.evaluateExpression('{{ $input.all() }}', 0) as unknown as INodeExecutionData[];
 	const own = state[itemIndex];
-	if (!isPending(own) || own.json.details.taskId !== parsed.task.taskId) {
+	if (!isPending(own) || own.json.error.taskId !== parsed.task.taskId) {
 		// Already settled or not this item's task: a late duplicate or a stray call, nothing to do.
 		return reply.call(this, 200, { received: true, ignored: true });
 	}
@@ -146,11 +146,11 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 	const claim = `${this.getWorkflow().id ?? ''}:${this.getExecutionId()}`;
 	let tasks: Map<string, Task>;
 	try {
-		const current = await getTask.call(this, own.json.details.taskId);
+		const current = await getTask.call(this, own.json.error.taskId);
 		if (!isTerminal(current.status)) return reply.call(this, 200, { received: true, settled: false });
 		const others = state
 			.filter((item, i) => i !== itemIndex && isPending(item))
-			.map((item) => String((item as PendingItem).json.details.taskId));
+			.map((item) => String((item as PendingItem).json.error.taskId));
 		const read = await readOthers.call(this, others);
 		if (read.waitingOn) return reply.call(this, 200, { received: true, waitingFor: read.waitingOn });
 		tasks = read.tasks;
