@@ -40,7 +40,11 @@ async function save(result: { binaryBuffer(item: INodeExecutionData, property?: 
 function show(items: INodeExecutionData[]) {
 	for (const item of items) {
 		const j = item.json;
-		const line = j.error ? `error: ${j.error}` : `${j.status} ${j.taskId} ${j.aspectRatio ?? ''} ${j.resolution ?? ''} "${j.prompt ?? ''}"`;
+		// Error items are {error: {message, taskId, status}}; the message names the task too.
+		const error = j.error as { message?: string } | undefined;
+		const line = error
+			? `error: ${error.message}`
+			: `${j.status} ${j.taskId} ${j.aspectRatio ?? ''} ${j.resolution ?? ''} "${j.prompt ?? ''}"`;
 		process.stdout.write(`   item ${JSON.stringify(item.pairedItem)} → ${line}\n`);
 	}
 }

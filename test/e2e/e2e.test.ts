@@ -14,7 +14,7 @@ import * as path from 'node:path';
 // Typed loosely on purpose: the helpers are plain JS shared with scripts outside jest.
 const e2e: any = require('./n8n.js');
 const { startSimulator }: { startSimulator: (options?: object) => Promise<any> } = require('../sim');
-import { CELLS, cellPath, cellWorkflow, cellWorkflowId, itemTaskId, matrixBehavior, taggedPrompts, type Cell } from './matrix';
+import { CELLS, CRASH_CELL, cellPath, cellWorkflow, cellWorkflowId, itemTaskId, matrixBehavior, taggedPrompts, type Cell } from './matrix';
 
 const ENABLED = process.env.HIAPI_E2E === '1';
 /**
@@ -236,7 +236,7 @@ if (!ENABLED) {
 	const FINAL = ['success', 'error', 'crashed', 'canceled'];
 
 	async function startCell(cell: Cell): Promise<{ id: string }> {
-		const workflowId = cellWorkflowId(CELLS.indexOf(cell));
+		const workflowId = cellWorkflowId([...CELLS, CRASH_CELL].indexOf(cell));
 		const before = new Set(n8n.executions({ workflowId }).map((r: any) => String(r.id)));
 		const r = await n8n.postWebhook(cellPath(cell), { prompts: taggedPrompts(cell) });
 		if (r.status !== 200) throw new Error(`POST /webhook/${cellPath(cell)}: ${r.status} ${r.text()}`);
@@ -452,7 +452,7 @@ if (!ENABLED) {
 		}
 
 		// The On Error × completion matrix: Wait for Callback cells on the signing simulator (callbacks retried for 2 min).
-		for (const [index, cell] of CELLS.entries()) {
+		for (const [index, cell] of [...CELLS, CRASH_CELL].entries()) {
 			const credential =
 				cell.completion === 'resume'
 					? { id: SIGNED_CREDENTIAL_ID, name: 'HiAPI (simulator, signed callbacks)' }
@@ -467,7 +467,7 @@ if (!ENABLED) {
 		await timed('importWorkflows', () => n8n.importWorkflows(workflowsDir));
 		await timed('activate', async () => {
 			for (const id of [WF.callbackReceive, WF.wait, WF.waitSigned, WF.baseline, WF.receiveBare, WF.receiveConfirm]) await n8n.activate(id);
-			for (const index of CELLS.keys()) await n8n.activate(cellWorkflowId(index));
+			for (const index of [...CELLS, CRASH_CELL].keys()) await n8n.activate(cellWorkflowId(index));
 		});
 		await timed('start', () => n8n.start());
 		// The owner (REST) is needed for what has no CLI: node types as the editor sees them, the credential test.
@@ -1045,4 +1045,43 @@ if (!ENABLED) {
 			await expectOneEnd(String(id));
 		});
 	}, 4 * 60 * 1000);
+
+	test('n8n killed while Wait for Result polls: the task IDs survive in n8n\'s log, and n8n\'s Retry of the crashed execution does not pay again (2.14+)', async () => {
+		await withLogs(async () => {
+			const prompts = taggedPrompts(CRASH_CELL);
+			const { id } = await startCell(CRASH_CELL);
+			await sim.waitFor((s: any) => [...s.tasks.values()].filter((t: any) => prompts.includes(t.input.prompt)).length === 2, 30000);
+			const created = () => [...sim.tasks.values()].filter((t: any) => prompts.includes(t.input.prompt));
+			const firstIds = created().map((t: any) => t.id);
+			await e2e.sleep(500);
+			await n8n.stop({ signal: 'SIGKILL' });
+			// What a crash leaves: the log lines the node wrote as hiapi answered each submit.
+			const log = fs.readFileSync(n8n.logFile, 'utf8');
+			for (const taskId of firstIds) expect(log).toContain(`hiapi task created: ${taskId}`);
+			await n8n.start();
+			const crashed = await n8n.waitForStatus(id, ['crashed', 'error'], { timeoutMs: 60000 });
+			// n8n's Retry (the executions list's button) re-runs the failed node with the saved data.
+			const retry = await owner.rest('POST', `/executions/${id}/retry`, { loadWorkflow: false });
+			const retryRows = n8n.executions({}).filter((r: any) => String(r.retryOf) === id);
+			const afterRetry = created();
+			// eslint-disable-next-line no-console
+			console.log(
+				`[e2e] n8n ${VERSION} crash: execution ${id} ${crashed.status}; retry answered ${retry.status} ${retry.text.slice(0, 160)}; ` +
+					`retries ${JSON.stringify(retryRows.map((r: any) => [r.id, r.status]))}; tasks before ${firstIds.length}, after ${afterRetry.length}`,
+			);
+			if (retry.status === 200 && retryRows.length > 0) {
+				const done = await n8n.waitForStatus(String(retryRows[0].id), FINAL, { timeoutMs: 90000 });
+				const items: Item[] = e2e.nodeOutput(n8n.execution(done.id).data, 'GPT Image 2') ?? [];
+				if (hasResumeToken(VERSION)) {
+					// The saved execution data (its resume secret included) is reused by the retry: same keys, same tasks.
+					expect(done.status).toBe('success');
+					expect(created()).toHaveLength(2);
+					expect(items.map((i) => i.json.taskId).sort()).toEqual([...firstIds].sort());
+				} else {
+					// No resume secret before 2.14: the retry's keys come from its own execution ID, so it pays again.
+					expect(created().length).toBeGreaterThanOrEqual(2);
+				}
+			}
+		});
+	}, 5 * 60 * 1000);
 });

@@ -48,6 +48,15 @@ export const CELLS: Cell[] = [
 	{ name: 'resume-deadline-erroroutput', completion: 'resume', onError: 'continueErrorOutput', prompts: ['ok', 'NEVER'], timeoutS: 5, expected: { status: 'success', main: 0, error: 2, tasks: 2 } },
 ];
 
+/** Not part of the matrix: a Wait for Result run that n8n is killed in the middle of, then retried. */
+export const CRASH_CELL: Cell = {
+	name: 'crash',
+	completion: 'poll',
+	onError: 'stopWorkflow',
+	prompts: ['SLOW one', 'SLOW two'],
+	expected: { status: 'success', main: 2, error: 0, tasks: 2 },
+};
+
 /** Every prompt of a cell carries the cell's name, so its tasks can be found in the simulator's record. */
 export function taggedPrompts(cell: Cell): string[] {
 	return cell.prompts.map((p) => `${p} [${cell.name}]`);
@@ -132,6 +141,8 @@ export function cellWorkflow(cell: Cell, index: number, ctx: MatrixContext): obj
 /** The simulator behavior for the matrix's prompt words (others: the simulator's defaults). */
 export function matrixBehavior(input: { prompt: string }): object | undefined {
 	if (input.prompt.startsWith('NEVER')) return { never: true };
+	// Long enough to kill n8n while the node polls it.
+	if (input.prompt.startsWith('SLOW')) return { durations: { queued: 200, handling: 12000, archiving: 200 } };
 	if (input.prompt.startsWith('GONE')) {
 		// Succeeds, but its output link points at an image the CDN does not have: the download fails.
 		return {

@@ -585,11 +585,12 @@ async function createN8n({ version = DEFAULT_VERSION, userFolder, port, env: ext
 			return server;
 		},
 
-		async stop() {
+		/** Stops n8n; `{ signal: 'SIGKILL' }` kills it as a crash would (nothing is saved on the way out). */
+		async stop(opts) {
 			if (!server) return;
 			const s = server;
 			server = undefined;
-			await s.stop();
+			await s.stop(opts);
 		},
 
 		get running() {
@@ -711,10 +712,11 @@ async function startServer({ bin, env, cwd, logFile, url, readinessTimeoutMs = 1
 		});
 	});
 
-	const stop = async () => {
+	/** SIGTERM (a clean shutdown), or `signal: 'SIGKILL'` for a crash. */
+	const stop = async ({ signal = 'SIGTERM' } = {}) => {
 		if (exited) return exited;
 		try {
-			process.kill(-child.pid, 'SIGTERM');
+			process.kill(-child.pid, signal);
 		} catch {}
 		const timer = setTimeout(() => {
 			try {
