@@ -8,7 +8,7 @@
  * to real seconds. Timer and HTTP latencies are not shrunk, so they weigh 1/scale more than in a
  * real run: the delays shown are, if anything, pessimistic.
  */
-import { DEFAULT_POLL_INTERVAL_S } from '../nodes/GptImage2/actions/common.descriptions';
+import { DEFAULT_POLL_INTERVAL_S } from '../nodes/shared/completion/descriptions';
 import {
 	QUICK,
 	generate,

@@ -9,19 +9,12 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import {
-	aspectRatioField,
-	callbackUrlField,
-	completionFields,
-	optionsField,
-	promptField,
-	resolutionField,
-	resumeNotice,
-} from './actions/common.descriptions';
-import * as getTask from './actions/getTask.operation';
+import { callbackUrlField, completionFields, resumeNotice } from '../shared/completion/descriptions';
+import { taskIdField } from '../shared/completion/getTask';
+import { resumeWebhook } from '../shared/completion/resume';
+import { aspectRatioField, optionsField, promptField, resolutionField } from './actions/common.descriptions';
 import * as imageToImage from './actions/imageToImage.operation';
 import { router } from './actions/router';
-import { resumeWebhook } from './completion/resume';
 
 const generating = { show: { operation: ['textToImage', 'imageToImage'] } };
 
@@ -87,7 +80,7 @@ export class GptImage2 implements INodeType {
 		})),
 		{ ...resumeNotice, displayOptions: { show: { ...generating.show, completion: ['resume'] } } },
 			{ ...callbackUrlField, displayOptions: { show: { ...generating.show, completion: ['callback'] } } },
-			...getTask.description,
+			{ ...taskIdField, displayOptions: { show: { operation: ['getTask'] } } },
 			optionsField,
 		],
 	};

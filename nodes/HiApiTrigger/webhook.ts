@@ -3,7 +3,7 @@ import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { rawBodyOf, reply } from '../shared/callback/http';
 import { MAX_CALLBACK_BYTES, parseCallback } from '../shared/callback/parse';
 import { DEFAULT_TOLERANCE_S, verifySignature, verifyToken, type Verdict } from '../shared/callback/verify';
-import { downloadOutputs } from '../shared/images/output';
+import { downloadOutputs } from '../shared/media/output';
 import { taskJson } from '../shared/taskJson';
 import { hiapiCredentials } from '../shared/transport/credentials';
 import { getTask } from '../shared/transport/tasks';

@@ -41,6 +41,8 @@ export interface HiApiCredentials {
 	/** The console's whsec_... webhook signing key (named so n8n's lint treats it as a secret). */
 	signingSecret?: string;
 	baseUrl?: string;
+	/** Where hiapi's model catalogue is read (hiapi's own by default; a proxy or the simulator in tests). */
+	catalogueUrl?: string;
 }
 
 export const CREDENTIAL_TYPE = 'hiApiApi';

@@ -60,9 +60,7 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 				taskId,
 				status: 'timeout',
 				model: 'gpt-image-2/text-to-image',
-				prompt: ['one', 'two'][i],
-				aspectRatio: '1:1',
-				resolution: '1K',
+				echo: { prompt: ['one', 'two'][i], aspectRatio: '1:1', resolution: '1K' },
 			})),
 		);
 		expect(Object.keys(stack[0].json)).toEqual(['error']);

@@ -1,28 +1,23 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { MAX_IDEMPOTENCY_KEY_BYTES } from '../../shared/transport/tasks';
+import type { TaskRequest } from '../../shared/completion/request';
 import type { SubmitBody } from '../../shared/types';
 import { ASPECT_RATIOS, RESOLUTIONS } from './common.descriptions';
 import * as imageToImage from './imageToImage.operation';
 import * as textToImage from './textToImage.operation';
-import { invalidField, jsonObject, nonEmptyText, oneOf } from './validate';
+import { invalidField, jsonObject, nonEmptyText, oneOf } from '../../shared/validate';
 
 const generators = { textToImage, imageToImage };
 export type GenerateOperation = keyof typeof generators;
 
-export interface GenerationRequest {
-	body: SubmitBody;
-	idempotencyKey?: string;
-	/** Echoed on the output item so a result can be traced to what was asked. */
-	echo: { prompt: string; aspectRatio: string; resolution: string };
-}
 
 /** Everything about one item's task, checked here so a bad value fails before anything is sent or billed. */
 export async function buildRequest(
 	this: IExecuteFunctions,
 	operation: GenerateOperation,
 	itemIndex: number,
-): Promise<GenerationRequest> {
+): Promise<TaskRequest> {
 	const prompt = nonEmptyText.call(this, itemIndex, 'Prompt', this.getNodeParameter('prompt', itemIndex));
 	const aspectRatio = oneOf.call(this, itemIndex, 'Aspect Ratio', this.getNodeParameter('aspectRatio', itemIndex, '1:1'), ASPECT_RATIOS);
 	const resolution = oneOf.call(this, itemIndex, 'Resolution', this.getNodeParameter('resolution', itemIndex, '1K'), RESOLUTIONS);

@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { DEFAULT_MAX_INLINE_MB, binaryImageAsDataUrl, checkHttpUrl } from '../../shared/images/input';
-import { oneOf } from './validate';
+import { DEFAULT_MAX_INLINE_MB, binaryImageAsDataUrl, checkHttpUrl } from '../../shared/media/input';
+import { oneOf } from '../../shared/validate';
 
 export const model = 'gpt-image-2/image-to-image';
 

@@ -1,4 +1,4 @@
-import type { ICredentialsDecrypted } from 'n8n-workflow';
+import type { ICredentialsDecrypted, ILoadOptionsFunctions } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE, type HiApiCredentials } from '../types';
 import type { HiApiContext } from './request';
@@ -10,7 +10,7 @@ import type { HiApiContext } from './request';
  */
 const perContext = new WeakMap<object, Promise<HiApiCredentials>>();
 
-export function hiapiCredentials(this: HiApiContext): Promise<HiApiCredentials> {
+export function hiapiCredentials(this: HiApiContext | ILoadOptionsFunctions): Promise<HiApiCredentials> {
 	let pending = perContext.get(this);
 	if (!pending) {
 		pending = this.getCredentials<HiApiCredentials>(CREDENTIAL_TYPE);

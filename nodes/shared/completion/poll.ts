@@ -1,11 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { downloadOutputs } from '../../shared/images/output';
-import { failureMessage, taskJson } from '../../shared/taskJson';
-import { asNodeError, taskError } from '../../shared/transport/errors';
-import { waitForTask } from '../../shared/transport/tasks';
-import { isTerminal, type Task } from '../../shared/types';
-import type { GenerationRequest } from '../actions/generate';
+import { downloadOutputs } from '../media/output';
+import { failureMessage, taskJson } from '../taskJson';
+import { asNodeError, taskError } from '../transport/errors';
+import { waitForTask } from '../transport/tasks';
+import { isTerminal, type Task } from '../types';
+import type { TaskRequest } from './request';
 import type { RunSettings } from './settings';
 import { submitItem } from './submit';
 
@@ -48,7 +48,7 @@ export async function finishedItem(
 /** "Wait for Result": submit, poll until the task settles or the deadline passes, then output the image. */
 export async function submitAndWait(
 	this: IExecuteFunctions,
-	request: GenerationRequest,
+	request: TaskRequest,
 	itemIndex: number,
 	settings: RunSettings,
 ): Promise<INodeExecutionData[]> {

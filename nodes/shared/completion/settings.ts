@@ -1,8 +1,8 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { TaskLedger } from '../../shared/outcome/ledger';
-import type { KeyScope } from '../../shared/transport/idempotency';
-import { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_S, DEFAULT_TIMEOUT_S } from '../actions/common.descriptions';
+import { TaskLedger } from '../outcome/ledger';
+import type { KeyScope } from '../transport/idempotency';
+import { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_S, DEFAULT_TIMEOUT_S } from './descriptions';
 
 /** Node-wide settings: read once, at item 0, since they shape the whole batch rather than one task. */
 export interface RunSettings {
@@ -43,15 +43,21 @@ function keyScopeOf(this: IExecuteFunctions): KeyScope {
 	};
 }
 
-export function readSettings(this: IExecuteFunctions): RunSettings {
+/** What a node's model kind suggests when the user left an option at "automatic" (0 or unset). */
+export interface SettingDefaults {
+	pollIntervalS?: number;
+	timeoutS?: number;
+}
+
+export function readSettings(this: IExecuteFunctions, defaults: SettingDefaults = {}): RunSettings {
 	const number = (name: string, fallback: number) => {
 		const value = Number(this.getNodeParameter(`options.${name}`, 0, fallback));
 		return Number.isFinite(value) && value > 0 ? value : fallback;
 	};
 	return {
 		concurrency: Math.floor(number('concurrency', DEFAULT_CONCURRENCY)),
-		pollIntervalMs: number('pollInterval', DEFAULT_POLL_INTERVAL_S) * 1000,
-		timeoutMs: number('timeout', DEFAULT_TIMEOUT_S) * 1000,
+		pollIntervalMs: number('pollInterval', defaults.pollIntervalS ?? DEFAULT_POLL_INTERVAL_S) * 1000,
+		timeoutMs: number('timeout', defaults.timeoutS ?? DEFAULT_TIMEOUT_S) * 1000,
 		download: this.getNodeParameter('options.download', 0, true) !== false,
 		outputProperty: String(this.getNodeParameter('options.outputBinaryPropertyName', 0, 'data') || 'data').trim(),
 		signal: this.getExecutionCancelSignal?.(),

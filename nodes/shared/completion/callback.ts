@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { checkHttpUrl } from '../../shared/images/input';
-import type { GenerationRequest } from '../actions/generate';
+import { checkHttpUrl } from '../media/input';
+import type { TaskRequest } from './request';
 import type { RunSettings } from './settings';
 import { submitItem } from './submit';
 
@@ -12,7 +12,7 @@ export function readCallbackUrl(this: IExecuteFunctions, itemIndex: number): str
 /** "Submit Only (Callback)": hiapi posts the finished task to the URL; this item only carries the task ID. */
 export async function submitWithCallback(
 	this: IExecuteFunctions,
-	request: GenerationRequest,
+	request: TaskRequest,
 	itemIndex: number,
 	settings: RunSettings,
 ): Promise<INodeExecutionData[]> {

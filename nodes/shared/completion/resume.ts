@@ -1,14 +1,14 @@
 import type { INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { rawBodyOf, reply } from '../../shared/callback/http';
-import { MAX_CALLBACK_BYTES, parseCallback } from '../../shared/callback/parse';
-import { safeEqual, verifySignature } from '../../shared/callback/verify';
-import { errorItem } from '../../shared/outcome/errorItem';
-import { mapPool } from '../../shared/pool';
-import { hiapiCredentials } from '../../shared/transport/credentials';
-import { taskError } from '../../shared/transport/errors';
-import { getTask, listTasks } from '../../shared/transport/tasks';
-import { isTerminal, type Task } from '../../shared/types';
+import { rawBodyOf, reply } from '../callback/http';
+import { MAX_CALLBACK_BYTES, parseCallback } from '../callback/parse';
+import { safeEqual, verifySignature } from '../callback/verify';
+import { errorItem } from '../outcome/errorItem';
+import { mapPool } from '../pool';
+import { hiapiCredentials } from '../transport/credentials';
+import { taskError } from '../transport/errors';
+import { getTask, listTasks } from '../transport/tasks';
+import { isTerminal, type Task } from '../types';
 import { isPending, itemKey, settledItem, type PendingItem } from './batch';
 
 /** One list page covers a batch of this many tasks with a single request. */

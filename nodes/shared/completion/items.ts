@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { errorItem } from '../../shared/outcome/errorItem';
-import type { TaskLedger } from '../../shared/outcome/ledger';
-import { mapPool } from '../../shared/pool';
-import { asNodeError } from '../../shared/transport/errors';
+import { errorItem } from '../outcome/errorItem';
+import type { TaskLedger } from '../outcome/ledger';
+import { mapPool } from '../pool';
+import { asNodeError } from '../transport/errors';
 
 export type ItemWork = (itemIndex: number) => Promise<INodeExecutionData[]>;
 

@@ -1,9 +1,9 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { derivedKey, MAX_KEY_ATTEMPTS } from '../../shared/transport/idempotency';
-import { getTask, submitTask } from '../../shared/transport/tasks';
-import type { SubmitBody, Task } from '../../shared/types';
-import type { GenerationRequest } from '../actions/generate';
+import { derivedKey, MAX_KEY_ATTEMPTS } from '../transport/idempotency';
+import { getTask, submitTask } from '../transport/tasks';
+import type { SubmitBody, Task } from '../types';
+import type { TaskRequest } from './request';
 import type { RunSettings } from './settings';
 
 export interface SubmittedTask {
@@ -22,7 +22,7 @@ export interface SubmittedTask {
  */
 export async function submitItem(
 	this: IExecuteFunctions,
-	request: GenerationRequest,
+	request: TaskRequest,
 	itemIndex: number,
 	settings: RunSettings,
 	callback?: SubmitBody['callback'],

@@ -1,12 +1,12 @@
 import { createHmac } from 'crypto';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { downloadOutputs } from '../../shared/images/output';
-import { errorItem, type ErrorJson } from '../../shared/outcome/errorItem';
-import { failureMessage, taskJson } from '../../shared/taskJson';
-import { taskError } from '../../shared/transport/errors';
-import type { HiApiContext } from '../../shared/transport/request';
-import type { Task } from '../../shared/types';
+import { downloadOutputs } from '../media/output';
+import { errorItem, type ErrorJson } from '../outcome/errorItem';
+import { failureMessage, taskJson } from '../taskJson';
+import { taskError } from '../transport/errors';
+import type { HiApiContext } from '../transport/request';
+import type { Task } from '../types';
 
 /**
  * While the execution waits, the node's input items are replaced by one state item per input.
@@ -21,9 +21,8 @@ export interface PendingError extends ErrorJson {
 	taskId: string;
 	status: typeof PENDING;
 	model: string;
-	prompt: string;
-	aspectRatio: string;
-	resolution: string;
+	/** The request's echoed parameters, put back on the output item when the task settles. */
+	echo: IDataObject;
 }
 
 export type PendingItem = INodeExecutionData & { json: { error: PendingError } };
@@ -59,7 +58,7 @@ export async function settledItem(
 	options: { outputProperty: string; download: boolean; signal?: AbortSignal },
 ): Promise<INodeExecutionData> {
 	const pending = state.json.error;
-	const echo = { prompt: pending.prompt, aspectRatio: pending.aspectRatio, resolution: pending.resolution };
+	const echo = pending.echo ?? {};
 	const ctx = { node: this.getNode(), itemIndex, taskId: task.taskId };
 	if (task.status !== 'success') {
 		const error = taskError({ ...ctx, taskStatus: 'fail' }, failureMessage(task));

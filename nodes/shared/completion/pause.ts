@@ -1,12 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { errorItem, type ErrorJson } from '../../shared/outcome/errorItem';
-import { mapPool } from '../../shared/pool';
-import { hiapiCredentials } from '../../shared/transport/credentials';
-import { isTerminal, type Task } from '../../shared/types';
-import { buildRequest, type GenerateOperation } from '../actions/generate';
-import { logCancelled, runError } from '../actions/items';
+import { errorItem, type ErrorJson } from '../outcome/errorItem';
+import { mapPool } from '../pool';
+import { hiapiCredentials } from '../transport/credentials';
+import { isTerminal, type Task } from '../types';
+import { logCancelled, runError } from './items';
+import type { BuildRequest } from './request';
 import { itemKey, pendingItem, settledItem, type PendingItem } from './batch';
 import type { RunSettings } from './settings';
 import { submitItem } from './submit';
@@ -23,9 +23,9 @@ function resumeUrlOf(this: IExecuteFunctions): string {
 
 /** What the editor shows while the execution waits: the task and that it is waiting, not a timeout. */
 function waitingView(state: PendingItem, waitTill: Date): INodeExecutionData {
-	const { taskId, model, prompt, aspectRatio, resolution } = state.json.error;
+	const { taskId, model, echo } = state.json.error;
 	return {
-		json: { taskId, model, status: 'waiting', waitingUntil: waitTill.toISOString(), prompt, aspectRatio, resolution },
+		json: { taskId, model, status: 'waiting', waitingUntil: waitTill.toISOString(), ...echo },
 		pairedItem: state.pairedItem,
 	};
 }
@@ -37,7 +37,7 @@ function waitingView(state: PendingItem, waitTill: Date): INodeExecutionData {
  */
 export async function submitAndPause(
 	this: IExecuteFunctions,
-	operation: GenerateOperation,
+	build: BuildRequest,
 	valid: number[],
 	settled: Map<number, INodeExecutionData[]>,
 	settings: RunSettings,
@@ -66,12 +66,12 @@ export async function submitAndPause(
 		settings.concurrency,
 		async (itemIndex) => {
 			try {
-				const request = await buildRequest.call(this, operation, itemIndex);
+				const request = await build(itemIndex);
 				const url = new URL(base);
 				url.searchParams.set('item', String(itemIndex));
 				url.searchParams.set('k', itemKey(apiKey, executionId, itemIndex));
 				const submitted = await submitItem.call(this, request, itemIndex, settings, { url: url.toString(), when: 'final' });
-				const task = { taskId: submitted.taskId, model: request.body.model, ...request.echo };
+				const task = { taskId: submitted.taskId, model: request.body.model, echo: request.echo };
 				state.set(itemIndex, pendingItem(itemIndex, task, settings.timeoutMs / 1000));
 				if (submitted.task && isTerminal(submitted.task.status)) alreadySettled.set(itemIndex, submitted.task);
 			} catch (error) {

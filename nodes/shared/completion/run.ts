@@ -1,0 +1,38 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { readCallbackUrl, submitWithCallback } from './callback';
+import { inOrder, runItems, validateItems } from './items';
+import { submitAndPause } from './pause';
+import { submitAndWait } from './poll';
+import type { BuildRequest } from './request';
+import type { RunSettings } from './settings';
+
+export type Completion = 'poll' | 'callback' | 'resume';
+
+const finishers = { poll: submitAndWait, callback: submitWithCallback };
+
+/**
+ * Submits every item's task and finishes in the chosen way: waiting for the result, handing the
+ * result to a callback URL, or pausing the execution until hiapi calls back. Every item is built and
+ * checked before the first task is paid for.
+ */
+export async function runTasks(
+	this: IExecuteFunctions,
+	build: BuildRequest,
+	completion: Completion,
+	settings: RunSettings,
+): Promise<INodeExecutionData[][]> {
+	const itemCount = this.getInputData().length;
+	const { valid, invalid } = await validateItems.call(this, itemCount, async (i) => {
+		await build(i);
+		if (completion === 'callback') readCallbackUrl.call(this, i);
+	});
+	if (completion === 'resume') return await submitAndPause.call(this, build, valid, invalid, settings);
+	const finish = finishers[completion] ?? submitAndWait;
+	// Requests are built again per item rather than kept from validation, so at most `concurrency`
+	// inline reference files are held in memory at once.
+	const results = await runItems.call(this, valid, settings.concurrency, settings.ledger, async (i) =>
+		finish.call(this, await build(i), i, settings),
+	);
+	return [inOrder(itemCount, invalid, results)];
+}
