@@ -50,7 +50,9 @@ function modeParameters(properties: INodeProperties[]): Map<string, NodeParamete
 					if (!key.startsWith('@')) deciding.add(key.replace(/^\//, ''));
 				}
 			}
-			const nested = property.options?.filter((o): o is INodeProperties => 'displayName' in o && 'type' in o);
+			const nested = property.options?.filter(
+				(o): o is INodeProperties => 'displayName' in o && 'type' in o,
+			);
 			if (nested) collect(nested);
 		}
 	};
@@ -62,7 +64,9 @@ function modeParameters(properties: INodeProperties[]): Map<string, NodeParamete
 			property.type === 'boolean'
 				? [true, false]
 				: property.type === 'options'
-					? (property.options ?? []).map((o) => ('value' in o ? (o.value as NodeParameterValue) : undefined))
+					? (property.options ?? []).map((o) =>
+							'value' in o ? (o.value as NodeParameterValue) : undefined,
+						)
 					: [];
 		// The same name may be declared twice (e.g. one variant for AI tools): take every value once.
 		const known = modes.get(property.name) ?? [];
@@ -85,14 +89,23 @@ function nodeOf(type: string, parameters: INodeParameters, extra: Partial<INode>
 		id: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
 		name: description.defaults.name ?? description.displayName,
 		type,
-		typeVersion: Array.isArray(description.version) ? Math.max(...description.version) : description.version,
+		typeVersion: Array.isArray(description.version)
+			? Math.max(...description.version)
+			: description.version,
 		position: [0, 0],
 		parameters: {},
 		...extra,
 	};
 	// What the editor does when a node is added or loaded: every shown parameter gets its default.
 	node.parameters =
-		NodeHelpers.getNodeParameters(description.properties, parameters, true, false, node, description) ?? {};
+		NodeHelpers.getNodeParameters(
+			description.properties,
+			parameters,
+			true,
+			false,
+			node,
+			description,
+		) ?? {};
 	return node;
 }
 
@@ -111,33 +124,49 @@ const cases = Object.keys(nodeTypes).flatMap((type) =>
 
 describe('n8n reports no parameter issues', () => {
 	it('covers each node in each of its modes', () => {
-		const triggerModes = cases.filter(([name]) => name === 'hiApiTrigger').map(([, mode]) => JSON.parse(mode).authentication);
+		const triggerModes = cases
+			.filter(([name]) => name === 'hiApiTrigger')
+			.map(([, mode]) => JSON.parse(mode).authentication);
 		expect(triggerModes.sort()).toEqual(['header', 'none', 'signature', 'token']);
 		expect(cases.filter(([name]) => name === 'gptImage2').length).toBeGreaterThanOrEqual(9);
 	});
 
-	it.each(cases)('%s %s, defaults plus the fields the README says to fill', (_name, _label, type, mode) => {
-		const node = nodeOf(type, { ...USER_FILLS[type], ...mode });
-		expect(issuesOf(node)).toEqual([]);
-	});
+	it.each(cases)(
+		'%s %s, defaults plus the fields the README says to fill',
+		(_name, _label, type, mode) => {
+			const node = nodeOf(type, { ...USER_FILLS[type], ...mode });
+			expect(issuesOf(node)).toEqual([]);
+		},
+	);
 
-	it.each(cases)('%s %s, pure defaults: only the fields a user must fill are reported', (_name, _label, type, mode) => {
-		const node = nodeOf(type, mode);
-		const description = nodeTypes[type].description;
-		const issues = NodeHelpers.getNodeParametersIssues(description.properties, node, description);
-		const flagged = Object.keys(issues?.parameters ?? {});
-		// A parameter of a mode that is not selected, or one the README does not mention, must never be required.
-		expect(flagged.filter((name) => !(name in USER_FILLS[type]))).toEqual([]);
-	});
+	it.each(cases)(
+		'%s %s, pure defaults: only the fields a user must fill are reported',
+		(_name, _label, type, mode) => {
+			const node = nodeOf(type, mode);
+			const description = nodeTypes[type].description;
+			const issues = NodeHelpers.getNodeParametersIssues(description.properties, node, description);
+			const flagged = Object.keys(issues?.parameters ?? {});
+			// A parameter of a mode that is not selected, or one the README does not mention, must never be required.
+			expect(flagged.filter((name) => !(name in USER_FILLS[type]))).toEqual([]);
+		},
+	);
 
 	const examplesDir = path.join(__dirname, '..', '..', 'examples');
 	const workflows = fs
 		.readdirSync(examplesDir)
 		.filter((f) => f.endsWith('.json') && !f.includes('credentials'))
-		.map((f) => [f, JSON.parse(fs.readFileSync(path.join(examplesDir, f), 'utf8')) as { nodes: INode[] }] as const);
+		.map(
+			(f) =>
+				[
+					f,
+					JSON.parse(fs.readFileSync(path.join(examplesDir, f), 'utf8')) as { nodes: INode[] },
+				] as const,
+		);
 
 	it('finds the example workflows', () => {
-		expect(workflows.map(([f]) => f)).toEqual(expect.arrayContaining(['callback-receive.json', 'callback-submit.json']));
+		expect(workflows.map(([f]) => f)).toEqual(
+			expect.arrayContaining(['callback-receive.json', 'callback-submit.json']),
+		);
 	});
 
 	// Only this package's node types can be checked here: n8n-nodes-base is not a dependency of the
@@ -147,7 +176,10 @@ describe('n8n reports no parameter issues', () => {
 		expect(ours.length).toBeGreaterThan(0);
 		for (const stored of ours) {
 			const node = nodeOf(stored.type, stored.parameters, { name: stored.name, id: stored.id });
-			expect({ node: stored.name, issues: issuesOf(node) }).toEqual({ node: stored.name, issues: [] });
+			expect({ node: stored.name, issues: issuesOf(node) }).toEqual({
+				node: stored.name,
+				issues: [],
+			});
 		}
 	});
 });
