@@ -37,7 +37,33 @@ export class HiApiApi implements ICredentialType {
 			default: '',
 			placeholder: 'whsec_...',
 			description:
-				'Optional. The webhook signing key from the hiapi console. When set, HiAPI callbacks must carry a valid signature or they are rejected.',
+				"The webhook signing key from the hiapi console. Needed by the HiAPI Trigger's default authentication (HiAPI Signature); when set, Wait for Callback checks the signature too.",
+		},
+		{
+			displayName: 'Callback Token',
+			name: 'callbackToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				"Only for the HiAPI Trigger's Secret Token authentication: a long random secret. GPT Image 2 (Submit Only) adds it to the Callback URL as ?token=…, so paste the trigger's Production URL unchanged.",
+		},
+		{
+			displayName: 'Callback Header Name',
+			name: 'callbackHeaderName',
+			type: 'string',
+			default: 'X-HiAPI-Token',
+			description:
+				"Only for the HiAPI Trigger's Header authentication: the header that a proxy in front of n8n adds to each callback",
+		},
+		{
+			displayName: 'Callback Header Secret',
+			name: 'callbackHeaderSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				"Only for the HiAPI Trigger's Header authentication: the value the proxy puts in that header",
 		},
 		{
 			displayName: 'Base URL',

@@ -1,23 +1,15 @@
 import type {
+	IHookFunctions,
 	INodeType,
 	INodeTypeDescription,
-	IWebhookDescription,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { DEFAULT_TOLERANCE_S } from '../shared/callback/verify';
+import { checkSetup } from './setup';
 import { handleCallback } from './webhook';
-
-/**
- * hiapi has no API to register a webhook: the URL travels with each task as `callback.url`. So
- * there is nothing for n8n's checkExists/create/delete lifecycle to do, and the webhook is only
- * declared here for n8n to route it.
- */
-const callbackWebhooks: IWebhookDescription[] = [
-	{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: 'hiapi' },
-];
 
 export class HiApiTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -26,35 +18,53 @@ export class HiApiTrigger implements INodeType {
 		icon: { light: 'file:../shared/icons/hiapi.svg', dark: 'file:../shared/icons/hiapi.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ "On " + { both: "finished", success: "success", fail: "failure" }[$parameter["events"]] }}',
+		subtitle:
+			'={{ "On " + { both: "finished", success: "success", fail: "failure" }[$parameter["events"]] }}',
 		description: 'Starts the workflow when hiapi reports a finished task, with the image as a file',
 		defaults: { name: 'HiAPI Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'hiApiApi', required: true }],
-		webhooks: callbackWebhooks,
+		// The path stays "hiapi": Production URLs already pasted into Callback URLs end with it.
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				responseData: '',
+				path: 'hiapi',
+			},
+		],
 		properties: [
 			{
 				displayName:
-					'Use this node\'s Production URL as the Callback URL of a GPT Image 2 node (Completion: Submit Only). With a Webhook Signing Key in the credential, every callback must be signed by hiapi.',
+					"Paste this node's Production URL, unchanged, as the Callback URL of a GPT Image 2 node (Completion: Submit Only (Callback)), then publish this workflow. Publishing checks the credential with hiapi.",
 				name: 'setupNotice',
 				type: 'notice',
 				default: '',
 			},
 			{
-				displayName: 'Authentication (Without Signing Key)',
+				displayName: 'Authentication',
 				name: 'authentication',
 				type: 'options',
 				options: [
 					{
-						name: 'Secret Token in URL',
+						name: 'HiAPI Signature',
+						value: 'signature',
+						description:
+							"Each callback is signed by hiapi and checked with the credential's Webhook Signing Key (from the hiapi console)",
+					},
+					{
+						name: 'Secret Token',
 						value: 'token',
-						description: 'Append ?token=YOUR_TOKEN to the Callback URL',
+						description:
+							"The credential's Callback Token, which GPT Image 2 adds to the Callback URL for you",
 					},
 					{
 						name: 'Header',
 						value: 'header',
-						description: 'A header that a proxy in front of n8n adds',
+						description:
+							"A header that a proxy in front of n8n adds: the credential's Callback Header Name and Secret",
 					},
 					{
 						name: 'None (Not Recommended)',
@@ -62,37 +72,13 @@ export class HiApiTrigger implements INodeType {
 						description: 'Anyone who knows the URL can start the workflow',
 					},
 				],
-				default: 'token',
-				description: 'How callbacks are checked when the HiAPI credential has no webhook signing key',
-			},
-			{
-				displayName: 'Token',
-				name: 'token',
-				type: 'string',
-				typeOptions: { password: true },
-				default: '',
-				required: true,
-				description: 'A long random secret; the Callback URL must end with ?token= and this value',
-				displayOptions: { show: { authentication: ['token'] } },
-			},
-			{
-				displayName: 'Header Name',
-				name: 'headerName',
-				type: 'string',
-				default: 'x-hiapi-token',
-				displayOptions: { show: { authentication: ['header'] } },
-			},
-			{
-				displayName: 'Header Value',
-				name: 'headerValue',
-				type: 'string',
-				typeOptions: { password: true },
-				default: '',
-				displayOptions: { show: { authentication: ['header'] } },
+				default: 'signature',
+				description:
+					'How a callback proves it comes from hiapi. The secret each choice needs is kept in the HiAPI credential; publishing fails when it is missing.',
 			},
 			{
 				displayName:
-					'Without authentication anyone who finds the URL can start this workflow. The image is still only fetched from hiapi\'s own answer when Confirm With HiAPI is on.',
+					"Without authentication anyone who finds the URL can start this workflow. The image is still only fetched from hiapi's own answer when Confirm With HiAPI is on.",
 				name: 'noAuthWarning',
 				type: 'notice',
 				default: '',
@@ -116,14 +102,16 @@ export class HiApiTrigger implements INodeType {
 					{ name: 'Failure Only', value: 'fail' },
 				],
 				default: 'both',
-				description: 'Which finished tasks start the workflow; a failed task comes with error.code and error.message',
+				description:
+					'Which finished tasks start the workflow; a failed task comes with error.code and error.message',
 			},
 			{
 				displayName: 'Download Image',
 				name: 'download',
 				type: 'boolean',
 				default: true,
-				description: 'Whether to download the image into the binary field "data" at once (links expire)',
+				description:
+					'Whether to download the image into the binary field "data" at once (links expire)',
 			},
 			{
 				displayName: 'Options',
@@ -138,11 +126,33 @@ export class HiApiTrigger implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 1 },
 						default: DEFAULT_TOLERANCE_S,
-						description: 'How far a signed callback\'s timestamp may be from now; older ones are refused as replays',
+						description:
+							"How far a signed callback's timestamp may be from now; older ones are refused as replays",
+						displayOptions: { show: { '/authentication': ['signature'] } },
 					},
 				],
 			},
 		],
+	};
+
+	/**
+	 * hiapi has no API to register a webhook: the URL travels with each task as `callback.url`.
+	 * The lifecycle is still where n8n lets a trigger refuse to be published, so create() checks
+	 * the setup there, checkExists() always lets it run, and delete() has nothing to remove.
+	 */
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return false;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				await checkSetup.call(this);
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {

@@ -2,33 +2,20 @@ import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { rawBodyOf, reply } from '../shared/callback/http';
 import { MAX_CALLBACK_BYTES, parseCallback } from '../shared/callback/parse';
-import { DEFAULT_TOLERANCE_S, verifySignature, verifyToken, type Verdict } from '../shared/callback/verify';
+import type { CallbackCredentials } from '../shared/callback/secrets';
 import { downloadOutputs } from '../shared/media/output';
 import { taskJson } from '../shared/taskJson';
 import { hiapiCredentials } from '../shared/transport/credentials';
 import { getTask } from '../shared/transport/tasks';
 import { isTerminal, type Task } from '../shared/types';
+import { authenticate, authenticationOf } from './auth';
 import { dedupFor } from './dedup';
 
-/** The signing key, when the credential has one, overrides the node's own check: hiapi's signature is the stronger proof. */
-async function authenticate(this: IWebhookFunctions, rawBody: Buffer): Promise<Verdict & { method: string }> {
-	const credentials = await hiapiCredentials.call(this);
-	const headers = this.getHeaderData() as Record<string, unknown>;
-	if (credentials.signingSecret) {
-		const toleranceS = Number(this.getNodeParameter('options.toleranceSeconds', DEFAULT_TOLERANCE_S));
-		return { ...verifySignature(rawBody, headers, credentials.signingSecret, { toleranceS }), method: 'signature' };
-	}
-	const mode = this.getNodeParameter('authentication', 'token') as string;
-	if (mode === 'token') {
-		const query = this.getQueryData() as Record<string, unknown>;
-		return { ...verifyToken(query.token, String(this.getNodeParameter('token', '')), 'token query parameter'), method: mode };
-	}
-	if (mode === 'header') {
-		const name = String(this.getNodeParameter('headerName', '')).toLowerCase();
-		return { ...verifyToken(headers[name], String(this.getNodeParameter('headerValue', '')), `${name || 'header'} value`), method: mode };
-	}
-	return { ok: true, method: 'none' };
-}
+/** What any caller gets when the fault is on this side: the details go to n8n's log, never to the caller. */
+const NOT_HANDLED = {
+	error: 'The callback could not be handled; deliver it again later',
+	retry: true,
+};
 
 /**
  * One hiapi callback → at most one execution. Order: size, sender, body, duplicates, then hiapi's
@@ -40,43 +27,64 @@ export async function handleCallback(this: IWebhookFunctions): Promise<IWebhookR
 	if (rawBody.length > MAX_CALLBACK_BYTES) {
 		return reply.call(this, 400, { error: `body over ${MAX_CALLBACK_BYTES} bytes` });
 	}
-	const auth = await authenticate.call(this, rawBody);
+	const mode = authenticationOf.call(this);
+	const credentials: CallbackCredentials = await hiapiCredentials.call(this);
+	const auth = authenticate.call(this, mode, credentials, rawBody);
+	if (!auth.ok && auth.kind === 'unconfigured') {
+		// Publishing refuses this setup; it can still happen when the credential is edited afterwards.
+		// A 5xx makes hiapi deliver again, so callbacks are not lost once the credential is fixed.
+		this.logger.error(
+			`HiAPI Trigger refused a callback: Authentication '${mode}' needs the ${auth.missing} in the HiAPI credential, which is empty`,
+		);
+		return reply.call(this, 500, NOT_HANDLED);
+	}
 	if (!auth.ok) {
-		this.logger.warn(`HiAPI Trigger rejected a callback (${auth.method}): ${auth.reason}`);
+		this.logger.warn(`HiAPI Trigger rejected a callback (${mode}): ${auth.reason}`);
 		return reply.call(this, 401, { error: 'Unauthorized' });
 	}
 	const parsed = parseCallback(rawBody);
 	if (!parsed.ok) return reply.call(this, parsed.status, { error: parsed.reason });
+	const { taskId } = parsed.task;
 
 	const node = this.getNode();
-	const dedup = dedupFor(this.getWorkflowStaticData('node'), `${this.getWorkflow().id ?? ''}:${node.id}`, parsed.task.taskId);
+	const dedup = dedupFor(
+		this.getWorkflowStaticData('node'),
+		`${this.getWorkflow().id ?? ''}:${node.id}`,
+		taskId,
+	);
 	const claim = dedup.claim();
 	if (claim === 'seen') return reply.call(this, 200, { received: true, duplicate: true });
 	// A concurrent copy is still being handled: a non-2xx makes hiapi try it again later, when it is either done or failed.
-	if (claim === 'in-flight') return reply.call(this, 409, { error: 'already being handled', retry: true });
+	if (claim === 'in-flight')
+		return reply.call(this, 409, { error: 'already being handled', retry: true });
 
 	try {
 		let task: Task = parsed.task;
 		const confirm = this.getNodeParameter('confirm', true) !== false;
 		if (confirm) {
-			task = await getTask.call(this, parsed.task.taskId);
+			task = await getTask.call(this, taskId);
 			if (!isTerminal(task.status)) {
 				dedup.abandon();
 				return reply.call(this, 409, { error: `task is still ${task.status}`, retry: true });
 			}
 		}
 		const events = this.getNodeParameter('events', 'both') as string;
-		if ((events === 'success' && task.status !== 'success') || (events === 'fail' && task.status !== 'fail')) {
+		if (
+			(events === 'success' && task.status !== 'success') ||
+			(events === 'fail' && task.status !== 'fail')
+		) {
 			dedup.done();
 			return reply.call(this, 200, { received: true, ignored: `${task.status} events are off` });
 		}
 		const json = taskJson(task);
 		// An unauthenticated body's URL is never fetched; hiapi's own answer (confirm) or a verified sender makes it trustworthy.
-		const trusted = confirm || auth.method !== 'none';
+		const trusted = confirm || mode !== 'none';
 		let binary;
 		if (task.status === 'success' && this.getNodeParameter('download', true) !== false) {
 			if (trusted) binary = await downloadOutputs.call(this, task, 'data');
-			else json.downloadSkipped = 'The sender is not authenticated and Confirm With HiAPI is off, so the URL was not fetched';
+			else
+				json.downloadSkipped =
+					'The sender is not authenticated and Confirm With HiAPI is off, so the URL was not fetched';
 		}
 		dedup.done();
 		return {
@@ -85,13 +93,31 @@ export async function handleCallback(this: IWebhookFunctions): Promise<IWebhookR
 		};
 	} catch (error) {
 		dedup.abandon();
-		// hiapi does not know the task: a forged or foreign callback, not worth a redelivery.
-		if ((error as { httpCode?: unknown }).httpCode === '404') {
-			return reply.call(this, 400, { error: 'unknown task', taskId: parsed.task.taskId });
-		}
+		if ((error as { httpCode?: unknown }).httpCode === '404')
+			return unknownTask.call(this, mode, taskId);
 		const message = error instanceof Error ? error.message : String(error);
-		this.logger.warn(`HiAPI Trigger could not hand over task ${parsed.task.taskId}: ${message}`);
+		this.logger.warn(`HiAPI Trigger could not hand over task ${taskId}: ${message}`);
 		// Not 2xx, so hiapi delivers again later.
-		return reply.call(this, 502, { error: message, taskId: parsed.task.taskId });
+		return reply.call(this, 502, NOT_HANDLED);
 	}
+}
+
+/**
+ * hiapi does not know the task for this credential's API key. With an authenticated sender (hiapi
+ * signed it, or it knew the token) the likely cause is a credential of another hiapi account:
+ * n8n's log names the task and the fix, and so does the answer, which only that sender sees.
+ * Without authentication it is as likely a forgery, which learns nothing.
+ */
+function unknownTask(this: IWebhookFunctions, mode: string, taskId: string): IWebhookResponseData {
+	if (mode === 'none') return reply.call(this, 400, { error: 'unknown task' });
+	const fix =
+		'Select, in the HiAPI Trigger, a HiAPI credential whose API key belongs to the hiapi account that submitted the task';
+	this.logger.warn(
+		`HiAPI Trigger: hiapi answered 404 for task ${taskId}, although the callback passed '${mode}' authentication: the credential's API key is probably of another hiapi account. ${fix}.`,
+	);
+	return reply.call(this, 400, {
+		error: "unknown task: hiapi does not know it for this trigger's API key",
+		taskId,
+		fix,
+	});
 }

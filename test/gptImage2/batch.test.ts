@@ -143,7 +143,9 @@ describe('GPT Image 2: batches, failures and recovery', () => {
 		expect(result.items.map((i) => i.json.status)).toEqual(['submitted', 'submitted']);
 		expect(result.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 		const task = taskOf('two');
-		expect(result.items[1].json).toMatchObject({ taskId: task.id, model: 'gpt-image-2/text-to-image', callbackUrl: 'https://n8n.example/webhook/abc/hiapi?token=t' });
+		// The token reaches hiapi, never the output item (it would travel on to every later node and the saved execution).
+		expect(result.items[1].json).toMatchObject({ taskId: task.id, model: 'gpt-image-2/text-to-image', callbackUrl: 'https://n8n.example/webhook/abc/hiapi' });
+		expect(JSON.stringify(result.items)).not.toContain('token=t');
 		expect(task.callback).toEqual({ url: 'https://n8n.example/webhook/abc/hiapi?token=t', when: 'final' });
 		expect(t.sim.counters.getsTotal).toBe(0);
 	});
