@@ -37,8 +37,17 @@ const gptImage2 = (/** @type {boolean} */ i2i) => ({
 	output: ['image'],
 });
 
-/** The catalogue served by default. Deep-copied per simulator; never mutated. */
-const DEFAULT_CATALOGUE = Object.freeze({
+/** @template T @param {T} v @returns {T} */
+function deepFreeze(v) {
+	if (typeof v === 'object' && v !== null) {
+		for (const x of Object.values(v)) deepFreeze(x);
+		Object.freeze(v);
+	}
+	return v;
+}
+
+/** The catalogue served by default (frozen; each simulator serves a copy). */
+const DEFAULT_CATALOGUE = deepFreeze(({
 	models: [
 		gptImage2(false),
 		gptImage2(true),
@@ -180,7 +189,7 @@ const DEFAULT_CATALOGUE = Object.freeze({
 		// Malformed on purpose (no id, input not an array): clients must skip it, not crash.
 		{ title: 'Broken entry', category: 'video', input: 'prompt' },
 	],
-});
+}));
 
 const CATEGORIES = ['image', 'video', 'audio', 'text'];
 const FIELD_TYPES = ['string', 'integer', 'number', 'boolean', 'array', 'image', 'video', 'audio', 'object'];
