@@ -247,9 +247,13 @@ class Simulator extends EventEmitter {
 		return this.#ctx.clock.now();
 	}
 
-	/** Forgets tasks, counters, logs, faults, behavior and idempotency keys; stops pending callbacks. */
+	/**
+	 * Forgets tasks, counters, logs, faults, behavior and idempotency keys; stops pending callbacks;
+	 * serves the catalogue of the options again (undoing setCatalogue).
+	 */
 	reset() {
 		const ctx = this.#ctx;
+		ctx.catalogue = catalogueState(ctx.opts.catalogue);
 		ctx.taskTimers.clear();
 		ctx.callbacks.cancelAll();
 		ctx.tasks.clear();

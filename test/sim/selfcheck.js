@@ -623,6 +623,8 @@ check('catalogue: served without auth, malformed entry present, replaceable, fau
 	assert.equal((await submit(s, t2i())).status, 200, 'gpt-image-2 always works');
 	s.setCatalogue('not json at all');
 	assert.equal((await request(s.catalogUrl)).body.toString(), 'not json at all');
+	s.reset();
+	assert.deepEqual((await request(s.catalogUrl)).json, require('./catalogue').DEFAULT_CATALOGUE, 'reset() restores it');
 	const garbage = await sim({ catalogue: { models: 'nope' } });
 	assert.deepEqual((await request(garbage.catalogUrl)).json, { models: 'nope' });
 	assert.equal((await submit(garbage, t2i())).status, 200);
