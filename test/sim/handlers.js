@@ -9,6 +9,7 @@ const { fingerprint } = require('./idempotency');
  * @property {string} apiKey authenticated key ('' for the CDN)
  * @property {string} [taskId] from the path
  * @property {number} [index] output index, for the CDN
+ * @property {string} [ext] file extension in the CDN path
  * @property {URL} url
  * @property {Record<string, any>} entry this request's sim.log entry (handlers add taskId/replay)
  * @property {import('./faults').Fault} [fault]
@@ -56,10 +57,10 @@ async function submit(ctx, req, meta) {
 			`request body is not valid JSON: ${/** @type {Error} */ (err).message}`,
 		);
 	}
-	const v = validateSubmit(body, opts);
+	const v = validateSubmit(body, { ...opts, models: ctx.catalogue.models });
 	if (!v.ok) return fail(400, 'INVALID_REQUEST', v.message);
 	// A prompt with a refuse word is turned down at submit, before any task exists (no bill).
-	const prompt = String(v.value.input.prompt).toLowerCase();
+	const prompt = String(v.value.text).toLowerCase();
 	if (opts.refuseWords.some((/** @type {string} */ w) => prompt.includes(w.toLowerCase()))) {
 		return fail(400, 'INVALID_REQUEST', 'input.prompt was refused by the content policy');
 	}
@@ -162,15 +163,27 @@ function listTasks(ctx, meta) {
 	return ok({ tasks: page_, page, size, total: all.length });
 }
 
-/** GET /cdn/tasks/{taskId}/{index}.png (no auth, like a real CDN) @param {Record<string, any>} ctx @param {RequestMeta} meta */
+/** GET /docs/models.json (no auth): the served catalogue @param {Record<string, any>} ctx */
+function catalogue(ctx) {
+	const c = ctx.catalogue.served;
+	return {
+		status: 200,
+		headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'public, max-age=300' },
+		body: typeof c === 'string' ? c : JSON.stringify(c),
+	};
+}
+
+/** GET /cdn/tasks/{taskId}/{index}.{png|mp4|wav|mp3} (no auth, like a real CDN) @param {Record<string, any>} ctx @param {RequestMeta} meta */
 function cdn(ctx, meta) {
 	const { tasks, clock } = ctx;
 	const task = tasks.get(meta.taskId);
 	const now = clock.now();
+	const index = /** @type {number} */ (meta.index);
 	if (
 		!task ||
-		/** @type {number} */ (meta.index) >= task.outputs ||
-		tasks.statusAt(task, now) !== 'success'
+		index >= task.outputs ||
+		tasks.statusAt(task, now) !== 'success' ||
+		(meta.ext !== undefined && meta.ext !== tasks.extOf(task, index))
 	) {
 		return fail(404, 'not_found', 'No such object.');
 	}
@@ -179,11 +192,8 @@ function cdn(ctx, meta) {
 		const when = new Date(clock.unixMs(expiresAt)).toISOString();
 		return fail(410, 'expired', `This output expired at ${when}.`);
 	}
-	return {
-		status: 200,
-		headers: { 'Content-Type': 'image/png' },
-		body: tasks.image(task, /** @type {number} */ (meta.index)),
-	};
+	const file = tasks.file(task, index);
+	return { status: 200, headers: { 'Content-Type': file.contentType }, file };
 }
 
-module.exports = { submit, getTask, listTasks, cdn };
+module.exports = { submit, getTask, listTasks, cdn, catalogue };

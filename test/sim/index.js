@@ -8,6 +8,7 @@ const { IdempotencyStore } = require('./idempotency');
 const { TaskStore } = require('./tasks');
 const { CallbackSender } = require('./callbacks');
 const { createServer } = require('./server');
+const { DEFAULT_CATALOGUE, compileCatalogue } = require('./catalogue');
 
 /**
  * @typedef {object} Counters
@@ -18,6 +19,7 @@ const { createServer } = require('./server');
  * @property {number} getsTotal
  * @property {number} lists
  * @property {number} cdnGets
+ * @property {number} catalogueGets GET|HEAD /docs/models.json requests (faulted ones included)
  * @property {number} callbacksSent delivery attempts (dropped ones included)
  * @property {number} callbacksAcked attempts answered 2xx
  * @property {number} callbacksFailed attempts answered non-2xx, errored, timed out or dropped
@@ -32,6 +34,7 @@ const zeroCounters = () => ({
 	getsTotal: 0,
 	lists: 0,
 	cdnGets: 0,
+	catalogueGets: 0,
 	callbacksSent: 0,
 	callbacksAcked: 0,
 	callbacksFailed: 0,
@@ -74,6 +77,7 @@ class Simulator extends EventEmitter {
 			faults: new FaultStore(),
 			idem: new IdempotencyStore(clock.now, opts.idempotencyTtlMs),
 			validKeys: new Set([...opts.keys, ...Object.values(opts.modelKeys).flat()]),
+			catalogue: catalogueState(opts.catalogue),
 			requestSeq: 0,
 			stopped: false,
 			emit: (/** @type {string} */ event, /** @type {object} */ entry) => {
@@ -177,14 +181,65 @@ class Simulator extends EventEmitter {
 		return this.#ctx.tasks.view(task);
 	}
 
-	/** @param {string} taskId @param {number} [index] @returns {Buffer} the bytes the CDN serves for that output */
-	imageBytes(taskId, index = 0) {
+	/** @param {string} taskId @param {number} index */
+	#output(taskId, index) {
 		const task = this.#ctx.tasks.get(taskId);
 		if (!task) throw new Error(`unknown task ${taskId}`);
 		if (!Number.isInteger(index) || index < 0 || index >= task.outputs) {
 			throw new RangeError(`task ${taskId} has ${task.outputs} output(s); no index ${index}`);
 		}
-		return this.#ctx.tasks.image(task, index);
+		return task;
+	}
+
+	/**
+	 * The bytes the CDN serves for that output, whatever its type (PNG, MP4, WAV, MP3). Builds the
+	 * whole file in memory: for big padded files use outputDigest().
+	 * @param {string} taskId @param {number} [index] @returns {Buffer}
+	 */
+	outputBytes(taskId, index = 0) {
+		return this.#ctx.tasks.image(this.#output(taskId, index), index);
+	}
+
+	/** Same as outputBytes() (its first name, from when outputs were all PNGs). @param {string} taskId @param {number} [index] @returns {Buffer} */
+	imageBytes(taskId, index = 0) {
+		return this.outputBytes(taskId, index);
+	}
+
+	/**
+	 * sha256 (hex) and size of what the CDN serves for that output, computed chunk by chunk (cached).
+	 * @param {string} taskId @param {number} [index] @returns {{sha256: string, size: number}}
+	 */
+	outputDigest(taskId, index = 0) {
+		return { ...this.#ctx.tasks.digest(this.#output(taskId, index), index) };
+	}
+
+	/**
+	 * What that output is: {type, contentType, ext, size} (size without building the file's padding).
+	 * @param {string} taskId @param {number} [index]
+	 */
+	outputInfo(taskId, index = 0) {
+		const task = this.#output(taskId, index);
+		const file = this.#ctx.tasks.file(task, index);
+		return { type: task.outputTypes[index], contentType: file.contentType, ext: file.ext, size: file.size };
+	}
+
+	/** URL of the model catalogue this simulator serves (GET, no auth). */
+	get catalogUrl() {
+		return `${this.baseUrl}/docs/models.json`;
+	}
+
+	/** The catalogue as served now (the default one unless replaced). */
+	get catalogue() {
+		return this.#ctx.catalogue.served;
+	}
+
+	/**
+	 * Serves another catalogue from now on (any JSON value, or a string sent as is; undefined: the
+	 * default). Its well-formed entries drive validation of later submits.
+	 * @param {unknown} catalogue
+	 */
+	setCatalogue(catalogue) {
+		this.#ctx.catalogue = catalogueState(catalogue);
 	}
 
 	/** @returns {number} sim clock in ms (the clock of log.t) */
@@ -192,9 +247,13 @@ class Simulator extends EventEmitter {
 		return this.#ctx.clock.now();
 	}
 
-	/** Forgets tasks, counters, logs, faults, behavior and idempotency keys; stops pending callbacks. */
+	/**
+	 * Forgets tasks, counters, logs, faults, behavior and idempotency keys; stops pending callbacks;
+	 * serves the catalogue of the options again (undoing setCatalogue).
+	 */
 	reset() {
 		const ctx = this.#ctx;
+		ctx.catalogue = catalogueState(ctx.opts.catalogue);
 		ctx.taskTimers.clear();
 		ctx.callbacks.cancelAll();
 		ctx.tasks.clear();
@@ -241,6 +300,20 @@ class Simulator extends EventEmitter {
 	}
 }
 
+/** @param {unknown} catalogue served as is; undefined → a copy of the default */
+function catalogueState(catalogue) {
+	const served = catalogue === undefined ? structuredClone(DEFAULT_CATALOGUE) : catalogue;
+	let parsed = served;
+	if (typeof served === 'string') {
+		try {
+			parsed = JSON.parse(served);
+		} catch {
+			parsed = undefined;
+		}
+	}
+	return { served, models: compileCatalogue(parsed) };
+}
+
 /**
  * Starts a simulator on a real HTTP port.
  * @param {import('./options').SimulatorOptions} [options]
@@ -252,4 +325,4 @@ async function startSimulator(options) {
 	return sim;
 }
 
-module.exports = { startSimulator, Simulator };
+module.exports = { startSimulator, Simulator, DEFAULT_CATALOGUE };

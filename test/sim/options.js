@@ -31,7 +31,18 @@
  * @property {string} [host] listen address (default 127.0.0.1)
  * @property {number} [port] listen port (default 0: any free port)
  * @property {string} [cdnBaseUrl] base of output URLs; `{port}` is replaced by the bound port
+ * @property {unknown} [catalogue] served at GET /docs/models.json instead of the default catalogue
+ *   (any JSON value, or a string sent as is); its well-formed entries drive validation
+ * @property {boolean} [acceptUnknownModels] accept models outside the catalogue (any input, image outputs)
+ * @property {{image?: number, video?: number, audio?: number}} [maxDataUrlBytesByKind] decoded data-URL
+ *   limit per media kind for catalogue models (default: maxDataUrlBytes)
+ * @property {{image?: Durations, video?: Durations, audio?: Durations}} [categoryDurations] phase lengths
+ *   per category (default: image = durations, video = 3 × durations, audio = 1.5 × durations)
+ * @property {{video?: number, audio?: number}} [outputBytes] pad video/audio outputs up to this size
+ *   (streamed: never held in memory)
  */
+
+/** @typedef {{queued?: number, handling?: number, archiving?: number}} Durations */
 
 const DEFAULTS = {
 	keys: ['sk-sim-test'],
@@ -60,7 +71,15 @@ const DEFAULTS = {
 	host: '127.0.0.1',
 	port: 0,
 	cdnBaseUrl: undefined,
+	catalogue: undefined,
+	acceptUnknownModels: false,
+	maxDataUrlBytesByKind: {},
+	categoryDurations: {},
+	outputBytes: {},
 };
+
+/** Default phase lengths of a category, as multiples of the image (`durations`) ones. */
+const CATEGORY_FACTORS = { image: 1, video: 3, audio: 1.5 };
 
 /** @param {unknown} v @param {string} name @param {number} [min] */
 function number(v, name, min = 0) {
@@ -123,11 +142,47 @@ function normalizeOptions(o = {}) {
 		host: o.host ?? DEFAULTS.host,
 		port: number(o.port ?? DEFAULTS.port, 'port'),
 		cdnBaseUrl: o.cdnBaseUrl,
+		catalogue: o.catalogue,
+		acceptUnknownModels: Boolean(o.acceptUnknownModels),
+		/** @type {Record<string, number>} */
+		maxDataUrlBytesByKind: {},
+		/** @type {Record<string, {queued: number, handling: number, archiving: number}>} */
+		categoryDurations: {},
+		/** @type {Record<string, number>} */
+		outputBytes: {},
 	};
+	for (const [kind, v] of Object.entries(o.maxDataUrlBytesByKind ?? {})) {
+		if (!['image', 'video', 'audio'].includes(kind)) {
+			throw new TypeError(`simulator option maxDataUrlBytesByKind.${kind}: kinds are image, video, audio`);
+		}
+		opts.maxDataUrlBytesByKind[kind] = number(v, `maxDataUrlBytesByKind.${kind}`, 1);
+	}
+	for (const k of Object.keys(o.categoryDurations ?? {})) {
+		if (!(k in CATEGORY_FACTORS)) {
+			throw new TypeError(`simulator option categoryDurations.${k}: categories are image, video, audio`);
+		}
+	}
+	for (const [cat, factor] of Object.entries(CATEGORY_FACTORS)) {
+		const given = /** @type {Record<string, Durations | undefined>} */ (o.categoryDurations ?? {})[cat];
+		const base = given ? { ...opts.durations, ...given } : opts.durations;
+		const f = given ? 1 : factor;
+		opts.categoryDurations[cat] = {
+			queued: number(base.queued, `categoryDurations.${cat}.queued`) * f,
+			handling: number(base.handling, `categoryDurations.${cat}.handling`) * f,
+			archiving: number(base.archiving, `categoryDurations.${cat}.archiving`) * f,
+		};
+	}
+	for (const [kind, v] of Object.entries(o.outputBytes ?? {})) {
+		if (!['video', 'audio'].includes(kind)) {
+			throw new TypeError(`simulator option outputBytes.${kind}: kinds are video, audio (images: outputPadBytes)`);
+		}
+		opts.outputBytes[kind] = number(v, `outputBytes.${kind}`);
+	}
 	// A base64 data URL is 4/3 of its decoded size; leave room so an oversize image still reaches
 	// validation and gets the descriptive 400 rather than a bare 413.
+	const biggestDataUrl = Math.max(opts.maxDataUrlBytes, ...Object.values(opts.maxDataUrlBytesByKind));
 	opts.maxBodyBytes = number(
-		o.maxBodyBytes ?? Math.ceil(opts.maxDataUrlBytes * 4) + 1024 * 1024,
+		o.maxBodyBytes ?? Math.ceil(biggestDataUrl * 4) + 1024 * 1024,
 		'maxBodyBytes',
 		1,
 	);

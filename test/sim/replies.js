@@ -5,6 +5,7 @@
  * @property {number} status
  * @property {Record<string, string>} [headers]
  * @property {unknown} body object → JSON, Buffer → raw bytes, string → raw text, undefined → empty
+ * @property {import('./media').MediaFile} [file] streamed instead of body (CDN outputs)
  */
 
 /** @param {unknown} data @param {Record<string, string>} [headers] @returns {Reply} */

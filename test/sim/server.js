@@ -3,13 +3,14 @@
 const http = require('node:http');
 const { fail, defaultError, serialize } = require('./replies');
 const handlers = require('./handlers');
+const { stream } = require('./media');
 
 /**
  * @typedef {object} LogEntry one sim.log row per HTTP request
  * @property {number} t sim ms when the request arrived
  * @property {string} method
  * @property {string} path as requested, query included
- * @property {'submit'|'get'|'list'|'cdn'|'other'} route
+ * @property {'submit'|'get'|'list'|'cdn'|'catalogue'|'other'} route
  * @property {number | 'reset'} status 0 while the request is still being answered
  * @property {string} [taskId]
  * @property {string} [idempotencyKey]
@@ -31,7 +32,7 @@ function decode(s) {
  * see a 404 here rather than pass against the simulator and fail against the real service.
  * @param {string} method
  * @param {string} pathname
- * @returns {{route: LogEntry['route'], taskId?: string, index?: number, allow?: string}}
+ * @returns {{route: LogEntry['route'], taskId?: string, index?: number, ext?: string, allow?: string}}
  */
 function classify(method, pathname) {
 	const read = method === 'GET' || method === 'HEAD';
@@ -41,10 +42,13 @@ function classify(method, pathname) {
 	}
 	let m = /^\/v1\/tasks\/([^/]+)\/?$/.exec(pathname);
 	if (m) return read ? { route: 'get', taskId: decode(m[1]) } : { route: 'other', allow: 'GET' };
-	m = /^\/cdn\/tasks\/([^/]+)\/(\d+)\.png$/.exec(pathname);
+	m = /^\/cdn\/tasks\/([^/]+)\/(\d+)\.(png|mp4|wav|mp3)$/.exec(pathname);
 	if (m) {
 		if (!read) return { route: 'other', allow: 'GET, HEAD' };
-		return { route: 'cdn', taskId: decode(m[1]), index: Number(m[2]) };
+		return { route: 'cdn', taskId: decode(m[1]), index: Number(m[2]), ext: m[3] };
+	}
+	if (pathname === '/docs/models.json') {
+		return read ? { route: 'catalogue' } : { route: 'other', allow: 'GET, HEAD' };
 	}
 	return { route: 'other' };
 }
@@ -54,6 +58,7 @@ function count(counters, r) {
 	if (r.route === 'submit') counters.submits++;
 	else if (r.route === 'list') counters.lists++;
 	else if (r.route === 'cdn') counters.cdnGets++;
+	else if (r.route === 'catalogue') counters.catalogueGets++;
 	else if (r.route === 'get') {
 		counters.getsTotal++;
 		const id = /** @type {string} */ (r.taskId);
@@ -88,8 +93,12 @@ async function dispatch(ctx, req, url, r, entry, fault) {
 		const hint = url.pathname.startsWith('/v1/') ? '' : ' (API paths start with /v1)';
 		return fail(404, 'not_found', `No route for ${req.method} ${url.pathname}${hint}`);
 	}
-	const meta = { apiKey: '', taskId: r.taskId, index: r.index, url, entry, fault };
+	const meta = { apiKey: '', taskId: r.taskId, index: r.index, ext: r.ext, url, entry, fault };
 	if (r.route === 'cdn') return handlers.cdn(ctx, meta);
+	if (r.route === 'catalogue') {
+		req.resume();
+		return handlers.catalogue(ctx);
+	}
 	const apiKey = authenticate(ctx, req);
 	if (!apiKey) {
 		req.resume();
@@ -118,6 +127,7 @@ function reset(ctx, req, entry) {
  * @param {'malformed' | 'truncate'} [mangle]
  */
 function send(ctx, req, res, entry, reply, mangle) {
+	if (reply.file) return sendFile(ctx, req, res, entry, reply, mangle);
 	let { status, headers, bytes } = serialize(reply);
 	headers['X-Request-Id'] = `req-sim-${++ctx.requestSeq}`;
 	if (mangle === 'malformed') {
@@ -138,6 +148,51 @@ function send(ctx, req, res, entry, reply, mangle) {
 		res.end(bytes);
 	}
 	ctx.emit('request', entry);
+}
+
+/**
+ * A media file streamed in chunks with backpressure, never whole in memory. HEAD gets the headers
+ * only. 'malformed' sends the first half (announced as such); 'truncate' announces the full size,
+ * sends half, then resets the connection.
+ * @param {Record<string, any>} ctx
+ * @param {import('node:http').IncomingMessage} req
+ * @param {import('node:http').ServerResponse} res
+ * @param {LogEntry} entry
+ * @param {import('./replies').Reply & {file: import('./media').MediaFile}} reply
+ * @param {'malformed' | 'truncate'} [mangle]
+ */
+function sendFile(ctx, req, res, entry, reply, mangle) {
+	const { file } = reply;
+	const half = Math.floor(file.size / 2);
+	/** @type {Record<string, string>} */
+	const headers = {
+		...(reply.headers ?? {}),
+		'Content-Length': String(mangle === 'malformed' ? half : file.size),
+		'Accept-Ranges': 'none',
+		'X-Request-Id': `req-sim-${++ctx.requestSeq}`,
+	};
+	entry.status = mangle === 'truncate' ? 'reset' : reply.status;
+	if (res.destroyed) return;
+	res.writeHead(reply.status, headers);
+	if (req.method === 'HEAD') {
+		res.end();
+		ctx.emit('request', entry);
+		return;
+	}
+	const limit = mangle ? half : file.size;
+	stream(res, file, limit).then(
+		(complete) => {
+			// Not complete: the client went away mid-body; nothing more to do.
+			if (complete && mangle === 'truncate') {
+				// Let what was written reach the client, then kill the connection mid-body.
+				res.write('', () => req.socket.destroy());
+			} else if (complete) {
+				res.end();
+			}
+			ctx.emit('request', entry);
+		},
+		() => req.socket.destroy(),
+	);
 }
 
 /** @param {Record<string, any>} ctx @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res */

@@ -34,6 +34,18 @@ const CALLBACK_KEYS = ['url', 'when'];
  * @property {string} route resolved route ('default' when omitted)
  * @property {import('./tasks').TaskInput} input
  * @property {{url: string, when: string} | undefined} callback
+ * @property {string} category image | video | audio (a model outside the catalogue: image)
+ * @property {string[]} outputTypes output types on success, from the catalogue entry
+ * @property {string} text the input's plain text (prompt, text, lyrics...), for fail/refuse words
+ */
+
+/**
+ * @typedef {object} ValidateOptions
+ * @property {string[]} routes
+ * @property {number} maxDataUrlBytes
+ * @property {Record<string, number>} [maxDataUrlBytesByKind] per media kind (image, video, audio)
+ * @property {Map<string, import('./catalogue').ModelSpec>} [models] the served catalogue's models
+ * @property {boolean} [acceptUnknownModels] take models outside the catalogue with any input
  */
 
 class InvalidRequest extends Error {}
@@ -108,7 +120,7 @@ function checkImage(image, maxDataUrlBytes) {
 /**
  * Validates a parsed POST /v1/tasks body the way the provider does: strictly, naming the field.
  * @param {unknown} body
- * @param {{routes: string[], maxDataUrlBytes: number}} opts
+ * @param {ValidateOptions} opts
  * @returns {{ok: true, value: SubmitRequest} | {ok: false, message: string}}
  */
 function validateSubmit(body, opts) {
@@ -122,10 +134,10 @@ function validateSubmit(body, opts) {
 
 /**
  * @param {unknown} body
- * @param {{routes: string[], maxDataUrlBytes: number}} opts
+ * @param {ValidateOptions} opts
  * @returns {SubmitRequest}
  */
-function check(body, { routes, maxDataUrlBytes }) {
+function check(body, { routes, maxDataUrlBytes, maxDataUrlBytesByKind, models, acceptUnknownModels }) {
 	if (!isObject(body)) throw new InvalidRequest('request body must be a JSON object');
 	rejectExtraKeys(body, TOP_LEVEL_KEYS, '');
 	if (typeof body.model !== 'string' || body.model === '') {
@@ -135,9 +147,15 @@ function check(body, { routes, maxDataUrlBytes }) {
 	const model = at < 0 ? body.model : body.model.slice(0, at);
 	const legacyRoute = at < 0 ? undefined : body.model.slice(at + 1);
 	const spec = MODELS[model];
-	if (!spec) {
+	/** @type {import('./catalogue').ModelSpec | undefined} */
+	const entry = spec ? undefined : models?.get(model);
+	if (!spec && !entry && !acceptUnknownModels) {
+		const ids = [...Object.keys(MODELS), ...[...(models?.keys() ?? [])].filter((id) => !MODELS[id])];
+		throw new InvalidRequest(`unknown model '${model}'; available models: ${ids.join(', ')}`);
+	}
+	if (entry?.category === 'text') {
 		throw new InvalidRequest(
-			`unknown model '${model}'; available models: ${Object.keys(MODELS).join(', ')}`,
+			`model '${model}' is a text model: use the chat API; /v1/tasks runs image, video and audio models`,
 		);
 	}
 	if (body.route !== undefined && typeof body.route !== 'string') {
@@ -162,6 +180,19 @@ function check(body, { routes, maxDataUrlBytes }) {
 
 	const input = body.input;
 	if (!isObject(input)) throw new InvalidRequest('input is required and must be an object');
+	if (!spec) {
+		const limits = { maxDataUrlBytes, ...(maxDataUrlBytesByKind ?? {}) };
+		const checked = entry ? checkFields(input, entry.fields, 'input', model, limits) : { ...input };
+		return {
+			model,
+			route,
+			input: /** @type {any} */ (checked),
+			callback: checkCallback(body.callback),
+			category: entry?.category ?? 'image',
+			outputTypes: entry?.output ?? ['image'],
+			text: textOf(checked),
+		};
+	}
 	rejectExtraKeys(input, spec.keys, 'input');
 	if (typeof input.prompt !== 'string' || input.prompt.trim() === '') {
 		throw new InvalidRequest('input.prompt is required and must be a non-empty string');
@@ -185,20 +216,7 @@ function check(body, { routes, maxDataUrlBytes }) {
 		);
 	}
 
-	let callback;
-	if (body.callback !== undefined) {
-		if (!isObject(body.callback))
-			throw new InvalidRequest('callback must be an object {url, when}');
-		rejectExtraKeys(body.callback, CALLBACK_KEYS, 'callback');
-		if (typeof body.callback.url !== 'string' || !isHttpUrl(body.callback.url)) {
-			throw new InvalidRequest('callback.url must be an http(s) URL');
-		}
-		const when = body.callback.when ?? 'final';
-		if (when !== 'final')
-			throw new InvalidRequest(`callback.when must be 'final'; got ${JSON.stringify(when)}`);
-		callback = { url: body.callback.url, when };
-	}
-
+	const callback = checkCallback(body.callback);
 	return {
 		model,
 		route,
@@ -209,7 +227,144 @@ function check(body, { routes, maxDataUrlBytes }) {
 			resolution: /** @type {string} */ (resolution),
 		},
 		callback,
+		category: 'image',
+		outputTypes: ['image'],
+		text: input.prompt,
 	};
+}
+
+/** @param {unknown} cb @returns {{url: string, when: string} | undefined} */
+function checkCallback(cb) {
+	if (cb === undefined) return undefined;
+	if (!isObject(cb)) throw new InvalidRequest('callback must be an object {url, when}');
+	rejectExtraKeys(cb, CALLBACK_KEYS, 'callback');
+	if (typeof cb.url !== 'string' || !isHttpUrl(cb.url)) {
+		throw new InvalidRequest('callback.url must be an http(s) URL');
+	}
+	const when = cb.when ?? 'final';
+	if (when !== 'final')
+		throw new InvalidRequest(`callback.when must be 'final'; got ${JSON.stringify(when)}`);
+	return { url: cb.url, when: /** @type {string} */ (when) };
+}
+
+const MEDIA = ['image', 'video', 'audio'];
+
+/**
+ * A media reference: an http(s) URL, or a base64 data URL of the field's kind within its limit.
+ * @param {unknown} v @param {string} kind image | video | audio @param {string} path @param {number} limit
+ */
+function checkMedia(v, kind, path, limit) {
+	if (typeof v !== 'string' || v === '') {
+		throw new InvalidRequest(`${path} must be a non-empty string (an http(s) URL or a data URL)`);
+	}
+	if (/^data:/i.test(v)) {
+		const comma = v.indexOf(',');
+		const header = comma < 0 ? '' : v.slice(5, comma);
+		if (comma < 0 || !new RegExp(`^${kind}/[a-z0-9.+-]+;base64$`, 'i').test(header)) {
+			throw new InvalidRequest(`${path} data URL must look like data:${kind}/<type>;base64,<data>`);
+		}
+		const data = v.slice(comma + 1);
+		if (data === '' || data.length % 4 === 1 || !/^[A-Za-z0-9+/]+={0,2}$/.test(data)) {
+			throw new InvalidRequest(`${path} data URL does not carry valid base64 data`);
+		}
+		const bytes = Buffer.byteLength(data, 'base64');
+		if (bytes > limit) {
+			throw new InvalidRequest(
+				`${path} data URL decodes to ${mib(bytes)} (${bytes} bytes), over the ` +
+					`${mib(limit)} limit (${limit} bytes); pass an https URL instead`,
+			);
+		}
+		return;
+	}
+	if (!isHttpUrl(v)) {
+		const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(v)?.[1];
+		throw new InvalidRequest(
+			`${path} must be an http(s) URL or a data:${kind}/...;base64 URL` +
+				(scheme ? ` (got scheme '${scheme}:')` : ''),
+		);
+	}
+}
+
+/** @param {unknown} v */
+const show = (v) => (typeof v === 'string' && v.length > 60 ? `${JSON.stringify(v.slice(0, 60))}...` : JSON.stringify(v));
+
+/**
+ * One value against its catalogue field.
+ * @param {unknown} v @param {import('./catalogue').FieldSpec | {type: string, fields?: any[]}} f
+ * @param {string} path @param {string} model @param {Record<string, number>} limits
+ * @returns {unknown} the value, with defaults filled in nested objects
+ */
+function checkValue(v, f, path, model, limits) {
+	const t = f.type;
+	const wrong = (/** @type {string} */ what) => new InvalidRequest(`${path} must be ${what}; got ${show(v)}`);
+	if (MEDIA.includes(t)) {
+		checkMedia(v, t, path, limits[t] ?? limits.maxDataUrlBytes);
+		return v;
+	}
+	if (t === 'string' && typeof v !== 'string') throw wrong('a string');
+	if (t === 'integer' && !Number.isInteger(v)) throw wrong('an integer');
+	if (t === 'number' && !(typeof v === 'number' && Number.isFinite(v))) throw wrong('a number');
+	if (t === 'boolean' && typeof v !== 'boolean') throw wrong('a boolean (true or false)');
+	if (t === 'object') {
+		if (!isObject(v)) throw wrong('an object');
+		return checkFields(v, /** @type {any} */ (f).fields ?? [], path, model, limits);
+	}
+	const spec = /** @type {import('./catalogue').FieldSpec} */ (f);
+	if (t === 'array') {
+		if (!Array.isArray(v)) throw wrong('an array');
+		if (spec.minItems !== undefined && v.length < spec.minItems) {
+			throw new InvalidRequest(`${path} must have at least ${spec.minItems} item(s); got ${v.length}`);
+		}
+		if (spec.maxItems !== undefined && v.length > spec.maxItems) {
+			throw new InvalidRequest(`${path} must have at most ${spec.maxItems} item(s); got ${v.length}`);
+		}
+		const items = spec.items ?? { type: 'string' };
+		return v.map((x, i) => checkValue(x, items, `${path}[${i}]`, model, limits));
+	}
+	if (spec.enum && !spec.enum.includes(v)) {
+		throw new InvalidRequest(`${path} must be one of ${spec.enum.join(', ')}; got ${show(v)}`);
+	}
+	if (typeof v === 'number') {
+		const { minimum: lo, maximum: hi } = spec;
+		if ((lo !== undefined && v < lo) || (hi !== undefined && v > hi)) {
+			const range = lo !== undefined && hi !== undefined ? `from ${lo} to ${hi}` : lo !== undefined ? `>= ${lo}` : `<= ${hi}`;
+			throw new InvalidRequest(`${path} must be ${range}; got ${v}`);
+		}
+	}
+	return v;
+}
+
+/**
+ * An input object against catalogue fields: no unknown keys, required ones present (a required
+ * string non-blank), each value of its type; returns the input with defaults filled in.
+ * @param {Record<string, unknown>} obj @param {import('./catalogue').FieldSpec[]} fields
+ * @param {string} path @param {string} model @param {Record<string, number>} limits
+ */
+function checkFields(obj, fields, path, model, limits) {
+	rejectExtraKeys(obj, fields.map((f) => f.name), path);
+	/** @type {Record<string, unknown>} */
+	const out = {};
+	for (const f of fields) {
+		const v = obj[f.name];
+		if (v === undefined) {
+			if (f.required) throw new InvalidRequest(`${path}.${f.name} is required for model '${model}'`);
+			if (f.default !== undefined) out[f.name] = f.default;
+			continue;
+		}
+		if (f.required && f.type === 'string' && typeof v === 'string' && v.trim() === '') {
+			throw new InvalidRequest(`${path}.${f.name} is required and must be a non-empty string`);
+		}
+		out[f.name] = checkValue(v, f, `${path}.${f.name}`, model, limits);
+	}
+	return out;
+}
+
+/** Every plain-text string of an input (not URLs), for fail and refuse words. @param {unknown} v @returns {string} */
+function textOf(v) {
+	if (typeof v === 'string') return /^(data:|https?:\/\/)/i.test(v) ? '' : v;
+	if (Array.isArray(v)) return v.map(textOf).join('\n');
+	if (isObject(v)) return Object.values(v).map(textOf).join('\n');
+	return '';
 }
 
 module.exports = { validateSubmit, MODELS, ASPECT_RATIOS, RESOLUTIONS };
