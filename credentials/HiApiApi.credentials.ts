@@ -72,6 +72,14 @@ export class HiApiApi implements ICredentialType {
 			default: 'https://api.hiapi.ai',
 			description: 'The hiapi API address, with or without a trailing /v1',
 		},
+		{
+			displayName: 'Model Catalogue URL',
+			name: 'catalogueUrl',
+			type: 'string',
+			default: 'https://www.hiapi.ai/docs/models.json',
+			description:
+				"Where the HiAPI node reads hiapi's list of models and their inputs (public, read without the API key). Change it only for a proxy or a test server.",
+		},
 	];
 
 	authenticate: IAuthenticateGeneric = {

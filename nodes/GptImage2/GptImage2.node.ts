@@ -3,7 +3,6 @@ import type {
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
-	IWebhookDescription,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
@@ -18,15 +17,7 @@ import { router } from './actions/router';
 
 const generating = { show: { operation: ['textToImage', 'imageToImage'] } };
 
-/**
- * The resume URL of a paused execution ("Wait for Callback"). n8n routes it to webhook() only
- * while this execution waits; it is never registered with hiapi (the URL travels with each task),
- * so there is no webhook lifecycle to implement.
- */
-const resumeWebhooks: IWebhookDescription[] = [
-	{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: '', restartWebhook: true },
-];
-
+// eslint-disable-next-line @n8n/community-nodes/webhook-lifecycle-complete -- its only webhook is a restart webhook (Wait for Callback), which n8n never registers, as with its own Wait node: checkExists/create/delete would have nothing to do
 export class GptImage2 implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'GPT Image 2',
@@ -41,7 +32,9 @@ export class GptImage2 implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'hiApiApi', required: true }],
-		webhooks: resumeWebhooks,
+		// The resume URL of a paused execution (Wait for Callback): n8n routes it to webhook() only while
+		// this execution waits, and hiapi receives it with each task, so there is nothing to register.
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: '', restartWebhook: true }],
 		properties: [
 			{
 				displayName: 'Operation',

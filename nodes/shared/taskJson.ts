@@ -18,7 +18,8 @@ export function taskJson(task: Task): IDataObject {
 		created: iso(task.created),
 		completed: iso(task.completed),
 	};
-	if (task.output.length > 1) {
+	// Every output with its type (image, video, audio, first_frame...): which binary property holds what.
+	if (task.output.length > 0) {
 		json.outputs = task.output.map((o) => ({ url: o.url, type: o.type, expireAt: iso(o.expireAt) }));
 	}
 	if (task.error) json.error = { code: task.error.code, message: task.error.message };

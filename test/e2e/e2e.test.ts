@@ -1069,18 +1069,21 @@ if (!ENABLED) {
 				`[e2e] n8n ${VERSION} crash: execution ${id} ${crashed.status}; retry answered ${retry.status} ${retry.text.slice(0, 160)}; ` +
 					`retries ${JSON.stringify(retryRows.map((r: any) => [r.id, r.status]))}; tasks before ${firstIds.length}, after ${afterRetry.length}`,
 			);
-			if (retry.status === 200 && retryRows.length > 0) {
-				const done = await n8n.waitForStatus(String(retryRows[0].id), FINAL, { timeoutMs: 90000 });
-				const items: Item[] = e2e.nodeOutput(n8n.execution(done.id).data, 'GPT Image 2') ?? [];
-				if (hasResumeToken(VERSION)) {
-					// The saved execution data (its resume secret included) is reused by the retry: same keys, same tasks.
-					expect(done.status).toBe('success');
-					expect(created()).toHaveLength(2);
-					expect(items.map((i) => i.json.taskId).sort()).toEqual([...firstIds].sort());
-				} else {
-					// No resume secret before 2.14: the retry's keys come from its own execution ID, so it pays again.
-					expect(created().length).toBeGreaterThanOrEqual(2);
-				}
+			expect(crashed.status).toBe('crashed');
+			expect(retry.status).toBe(200);
+			expect(retryRows).toHaveLength(1);
+			const done = await n8n.waitForStatus(String(retryRows[0].id), FINAL, { timeoutMs: 90000 });
+			expect(done.status).toBe('success');
+			const items: Item[] = e2e.nodeOutput(n8n.execution(done.id).data, 'GPT Image 2') ?? [];
+			expect(items).toHaveLength(2);
+			if (hasResumeToken(VERSION)) {
+				// The saved execution data (its resume secret included) is reused by the retry: same keys, same tasks.
+				expect(created()).toHaveLength(2);
+				expect(items.map((i) => i.json.taskId).sort()).toEqual([...firstIds].sort());
+			} else {
+				// No resume secret before 2.14: the retry's keys come from its own execution ID, so it pays again (measured).
+				expect(created()).toHaveLength(4);
+				expect(items.map((i) => i.json.taskId).filter((t) => firstIds.includes(t))).toEqual([]);
 			}
 		});
 	}, 5 * 60 * 1000);

@@ -11,6 +11,7 @@ import {
 	ExecuteContext,
 	ExecutionLifecycleHooks,
 	ExternalSecretsProxy,
+	LoadOptionsContext,
 	RoutingNode,
 	WebhookContext,
 	WorkflowExecute,
@@ -127,8 +128,19 @@ export interface WebhookCallResult {
 	staticData: IDataObject;
 }
 
+export interface LoadOptionsCall {
+	type: string;
+	parameters: IDataObject;
+	/** 'listSearch' (a resource locator's list) or 'resourceMapping' (a resource mapper's fields). */
+	kind: 'listSearch' | 'resourceMapping';
+	method: string;
+	filter?: string;
+}
+
 export interface Harness {
 	runNode(o: RunNodeOptions): Promise<RunResult>;
+	/** Calls a node's `methods` as n8n's editor does (REST /dynamic-node-parameters), in a real LoadOptionsContext. */
+	loadOptions(o: LoadOptionsCall): Promise<unknown>;
 	callWebhook(o: WebhookCallOptions): Promise<WebhookCallResult>;
 	/** How many times nodes have had a credential decrypted (getCredentials, or a request that read it). */
 	credentialReads(): number;
@@ -405,6 +417,18 @@ class HarnessImpl implements Harness {
 		};
 		executionIds.set(result, executionId);
 		return result;
+	}
+
+	async loadOptions(o: LoadOptionsCall): Promise<unknown> {
+		await this.activate();
+		const node = this.buildNode(o.type, o.parameters, false);
+		const workflow = this.workflow(this.workflowData([node]), {});
+		const nodeType = workflow.nodeTypes.getByNameAndVersion(node.type, node.typeVersion) as INodeType;
+		const context = new LoadOptionsContext(workflow, node, this.additionalData(undefined, undefined), '');
+		const methods = nodeType.methods?.[o.kind] as Record<string, (this: unknown, ...args: unknown[]) => Promise<unknown>> | undefined;
+		const method = methods?.[o.method];
+		if (!method) throw new UnexpectedError(`Node type "${o.type}" has no ${o.kind} method "${o.method}"`);
+		return await method.call(context, o.filter);
 	}
 
 	async callWebhook(o: WebhookCallOptions): Promise<WebhookCallResult> {

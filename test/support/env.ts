@@ -1,5 +1,6 @@
 import { HiApiApi } from '../../credentials/HiApiApi.credentials';
 import { GptImage2 } from '../../nodes/GptImage2/GptImage2.node';
+import { HiApi } from '../../nodes/HiApi/HiApi.node';
 import { HiApiTrigger } from '../../nodes/HiApiTrigger/HiApiTrigger.node';
 import { createHarness, type Harness, type HarnessOptions } from '../harness';
 import { TransportProbe } from './probe';
@@ -13,6 +14,7 @@ export type SimOptions = Parameters<typeof startSimulator>[0];
 
 export const GPT = 'n8n-nodes-hiapi.gptImage2';
 export const TRIGGER = 'n8n-nodes-hiapi.hiApiTrigger';
+export const HIAPI = 'n8n-nodes-hiapi.hiApi';
 export const PROBE = 'test.transportProbe';
 
 export { startSimulator };
@@ -26,9 +28,9 @@ export function harnessFor(
 	binaryMode: HarnessOptions['binaryMode'] = 'default',
 ): Harness {
 	return createHarness({
-		nodeTypes: { [GPT]: new GptImage2(), [TRIGGER]: new HiApiTrigger(), [PROBE]: new TransportProbe() },
+		nodeTypes: { [GPT]: new GptImage2(), [HIAPI]: new HiApi(), [TRIGGER]: new HiApiTrigger(), [PROBE]: new TransportProbe() },
 		credentialTypes: [new HiApiApi()],
-		credentials: { hiApiApi: { apiKey: sim.apiKey, baseUrl: sim.baseUrl, ...credential } },
+		credentials: { hiApiApi: { apiKey: sim.apiKey, baseUrl: sim.baseUrl, catalogueUrl: `${sim.baseUrl}/docs/models.json`, ...credential } },
 		binaryMode,
 	});
 }

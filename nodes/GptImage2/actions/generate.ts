@@ -1,7 +1,6 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { MAX_IDEMPOTENCY_KEY_BYTES } from '../../shared/transport/tasks';
-import type { TaskRequest } from '../../shared/completion/request';
+import { routeOf, userIdempotencyKey, type TaskRequest } from '../../shared/completion/request';
 import type { SubmitBody } from '../../shared/types';
 import { ASPECT_RATIOS, RESOLUTIONS } from './common.descriptions';
 import * as imageToImage from './imageToImage.operation';
@@ -36,18 +35,6 @@ export async function buildRequest(
 	const generator = generators[operation];
 	const input = { ...extra, ...modeled, ...(await generator.referenceImage.call(this, itemIndex)) };
 
-	const route = String(this.getNodeParameter('options.route', itemIndex, '') ?? '').trim();
-	const body: SubmitBody = { model: generator.model, input, ...(route && route !== 'default' ? { route } : {}) };
-
-	const key = String(this.getNodeParameter('options.idempotencyKey', itemIndex, '') ?? '').trim();
-	if (Buffer.byteLength(key, 'utf8') > MAX_IDEMPOTENCY_KEY_BYTES) {
-		throw invalidField.call(
-			this,
-			itemIndex,
-			'Idempotency Key',
-			`is ${Buffer.byteLength(key, 'utf8')} bytes long`,
-			`hiapi accepts at most ${MAX_IDEMPOTENCY_KEY_BYTES} bytes: use a shorter ID, e.g. an order number.`,
-		);
-	}
-	return { body, idempotencyKey: key || undefined, echo: { prompt, aspectRatio, resolution } };
+	const body: SubmitBody = { model: generator.model, input, ...routeOf.call(this, itemIndex) };
+	return { body, idempotencyKey: userIdempotencyKey.call(this, itemIndex), echo: { prompt, aspectRatio, resolution } };
 }

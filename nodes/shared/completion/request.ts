@@ -1,6 +1,8 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { MAX_IDEMPOTENCY_KEY_BYTES } from '../transport/tasks';
 import type { SubmitBody } from '../types';
+import { invalidField } from '../validate';
 
 /** One item's task, as a node builds it from its parameters: what every completion mode submits. */
 export interface TaskRequest {
@@ -13,3 +15,25 @@ export interface TaskRequest {
 
 /** Builds (and checks) item `itemIndex`'s request; throws a field error before anything is sent. */
 export type BuildRequest = (itemIndex: number) => Promise<TaskRequest>;
+
+/** The Idempotency Key option of an item, checked against hiapi's limit; undefined when not set. */
+export function userIdempotencyKey(this: IExecuteFunctions, itemIndex: number): string | undefined {
+	const key = String(this.getNodeParameter('options.idempotencyKey', itemIndex, '') ?? '').trim();
+	const bytes = Buffer.byteLength(key, 'utf8');
+	if (bytes > MAX_IDEMPOTENCY_KEY_BYTES) {
+		throw invalidField.call(
+			this,
+			itemIndex,
+			'Idempotency Key',
+			`is ${bytes} bytes long`,
+			`hiapi accepts at most ${MAX_IDEMPOTENCY_KEY_BYTES} bytes: use a shorter ID, e.g. an order number.`,
+		);
+	}
+	return key || undefined;
+}
+
+/** The Route option as the submit body's `route` (left out for the default route). */
+export function routeOf(this: IExecuteFunctions, itemIndex: number): Pick<SubmitBody, 'route'> {
+	const route = String(this.getNodeParameter('options.route', itemIndex, '') ?? '').trim();
+	return route && route !== 'default' ? { route } : {};
+}

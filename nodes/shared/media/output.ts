@@ -17,6 +17,16 @@ const EXTENSIONS: Record<string, string> = {
 	'image/webp': 'webp',
 	'image/gif': 'gif',
 	'video/mp4': 'mp4',
+	'video/webm': 'webm',
+	'video/quicktime': 'mov',
+	'audio/wav': 'wav',
+	'audio/x-wav': 'wav',
+	'audio/wave': 'wav',
+	'audio/mpeg': 'mp3',
+	'audio/mp3': 'mp3',
+	'audio/mp4': 'm4a',
+	'audio/ogg': 'ogg',
+	'audio/flac': 'flac',
 };
 
 /** Binary property names for several outputs: data, data_1, data_2, ... */
