@@ -18,11 +18,13 @@ import {
 } from 'n8n-workflow';
 
 import { GptImage2 } from '../../nodes/GptImage2/GptImage2.node';
+import { HiApi } from '../../nodes/HiApi/HiApi.node';
 import { HiApiTrigger } from '../../nodes/HiApiTrigger/HiApiTrigger.node';
 
 const PACKAGE = 'n8n-nodes-hiapi';
 const nodeTypes: Record<string, INodeType> = {
 	[`${PACKAGE}.gptImage2`]: new GptImage2(),
+	[`${PACKAGE}.hiApi`]: new HiApi(),
 	[`${PACKAGE}.hiApiTrigger`]: new HiApiTrigger(),
 };
 
@@ -38,6 +40,13 @@ const USER_FILLS: Record<string, INodeParameters> = {
 		taskId: 'tk-hiapi-01HZTQ8BX2N3GM3YFK4Z9D7VQR',
 	},
 	[`${PACKAGE}.hiApiTrigger`]: {},
+	[`${PACKAGE}.hiApi`]: {
+		model: { __rl: true, mode: 'list', value: 'seedance-2.0' },
+		inputFields: { mappingMode: 'defineBelow', value: { prompt: 'A paper boat on a pond' }, matchingColumns: [], schema: [] },
+		inputJson: '{"prompt": "A paper boat on a pond"}',
+		callbackUrl: 'https://n8n.example.com/webhook/6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e6f7/hiapi',
+		taskId: 'tk-hiapi-01HZTQ8BX2N3GM3YFK4Z9D7VQR',
+	},
 };
 
 /** Top-level options/boolean parameters that decide what else is shown: the node's operations and modes. */
@@ -129,6 +138,7 @@ describe('n8n reports no parameter issues', () => {
 			.map(([, mode]) => JSON.parse(mode).authentication);
 		expect(triggerModes.sort()).toEqual(['header', 'none', 'signature', 'token']);
 		expect(cases.filter(([name]) => name === 'gptImage2').length).toBeGreaterThanOrEqual(9);
+		expect(cases.filter(([name]) => name === 'hiApi').length).toBeGreaterThanOrEqual(6);
 	});
 
 	it.each(cases)(
