@@ -47,6 +47,7 @@ export const optionsField: INodeProperties = optionsCollection(
 			default: '{}',
 			description:
 				'Extra fields merged into the task input, for model fields this node does not offer yet. hiapi rejects unknown fields by name.',
+			displayOptions: { hide: { '/operation': ['getTask'] } },
 		},
 		{
 			displayName: 'Max Inline Image Size (MB)',

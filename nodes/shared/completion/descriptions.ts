@@ -25,8 +25,8 @@ const resumeOption = {
 };
 
 /**
- * Two declarations of one parameter: pausing an execution makes no sense inside an AI agent's
- * tool call, so agents see the list without the resume mode.
+ * Two declarations of one parameter: an AI agent needs the result within its own tool call, so
+ * agents see only Wait for Result (a callback or a paused execution would leave it with nothing).
  */
 export const completionFields: INodeProperties[] = [
 	{
@@ -44,7 +44,7 @@ export const completionFields: INodeProperties[] = [
 		name: 'completion',
 		type: 'options',
 		noDataExpression: true,
-		options: [pollOption, callbackOption],
+		options: [pollOption],
 		default: 'poll',
 		description: 'How the node finishes',
 		displayOptions: { show: { '@tool': [true] } },
@@ -81,7 +81,7 @@ export const commonOptions: INodeProperties[] = [
 		typeOptions: { minValue: 1, maxValue: 100 },
 		default: DEFAULT_CONCURRENCY,
 		description:
-			'How many items are submitted and waited for at the same time (1 = one after another)',
+			'How many items are submitted and waited for at the same time (1 = one after another). Read once per run, from the first item.',
 	},
 	{
 		displayName: 'Download Output',
@@ -89,7 +89,9 @@ export const commonOptions: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		description:
-			'Whether to download the output into binary data at once. Output links expire, so turn this off only if the next step fetches the URL right away.',
+			'Whether to download the output into binary data at once. Output links expire, so turn this off only if the next step fetches the URL right away. Read once per run.',
+		// Submit Only hands the result to the callback URL: nothing is downloaded here.
+		displayOptions: { hide: { '/completion': ['callback'] } },
 	},
 	{
 		displayName: 'Idempotency Key',
@@ -101,7 +103,7 @@ export const commonOptions: INodeProperties[] = [
 			'A key that identifies this request (up to 255 bytes), e.g. an order ID. A new execution with the same key and inputs returns the first task instead of paying for a new one. Without it, retries within one execution are already free.',
 		// Each Wait for Callback request carries its execution's own callback URL, so a key can never
 		// return an earlier execution's task there.
-		displayOptions: { hide: { '/completion': ['resume'] } },
+		displayOptions: { hide: { '/completion': ['resume'], '/operation': ['getTask'] } },
 	},
 	{
 		displayName: 'Output Binary Field',
@@ -109,7 +111,8 @@ export const commonOptions: INodeProperties[] = [
 		type: 'string',
 		default: 'data',
 		description:
-			'Binary property for the output file; further outputs of the same task go to data_1, data_2 and so on',
+			'Binary property for the output file; further outputs of the same task go to data_1, data_2 and so on. Read once per run.',
+		displayOptions: { hide: { '/completion': ['callback'] } },
 	},
 	{
 		displayName: 'Poll Interval (Seconds)',
@@ -117,7 +120,7 @@ export const commonOptions: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 1, numberPrecision: 1 },
 		default: DEFAULT_POLL_INTERVAL_S,
-		description: 'How often to check an unfinished task (Wait for Result only)',
+		description: 'How often to check an unfinished task (Wait for Result only). Read once per run.',
 		displayOptions: { show: { '/completion': ['poll'] } },
 	},
 	{
@@ -127,6 +130,7 @@ export const commonOptions: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. ext',
 		description: 'Optional hiapi model route; empty uses the default route',
+		displayOptions: { hide: { '/operation': ['getTask'] } },
 	},
 	{
 		displayName: 'Timeout (Seconds)',
@@ -135,7 +139,7 @@ export const commonOptions: INodeProperties[] = [
 		typeOptions: { minValue: 0 },
 		default: DEFAULT_TIMEOUT_S,
 		description:
-			'How long to wait for a task before giving up; the task keeps running at hiapi and the error names its ID for Get Task',
+			'How long to wait for a task before giving up; the task keeps running at hiapi and the error names its ID for Get Task. Read once per run.',
 		displayOptions: { show: { '/completion': ['poll', 'resume'] } },
 	},
 ];
