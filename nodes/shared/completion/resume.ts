@@ -13,8 +13,8 @@ import { isPending, itemKey, settledItem, type PendingItem } from './batch';
 
 /** One list page covers a batch of this many tasks with a single request. */
 const LIST_PAGE_SIZE = 100;
-/** How far back the list is read for the batch's other tasks before falling back to single reads. */
-const MAX_LIST_PAGES = 5;
+/** How far back the list is read for the batch's other tasks (2,000 tasks) before falling back to single reads. */
+const MAX_LIST_PAGES = 20;
 const DOWNLOAD_CONCURRENCY = 5;
 /** After a resume, later callbacks of the same execution are answered without work for this long. */
 const RESUMED_MEMORY_MS = 10 * 60_000;
@@ -44,36 +44,38 @@ function trustworthy(task: Task | undefined): task is Task {
 	return !!task && (task.status === 'fail' || (task.status === 'success' && task.output.length > 0));
 }
 
-/** The task list's view of the wanted tasks (newest first, a few pages); empty when the list fails. */
-async function listed(this: IWebhookFunctions, wanted: Set<string>): Promise<Map<string, Task>> {
-	const found = new Map<string, Task>();
+/**
+ * The batch's other tasks, as cheaply as possible: the task list, newest first, a page at a time; a
+ * task the list shows unfinished (or without its output: lists may lag or abbreviate) is read on its
+ * own before it is believed, and the first one that is really still running ends the check, since
+ * the batch cannot resume yet. So a callback usually costs one list page and at most one read; only
+ * the last one reads the whole batch (a page per 100 tasks). Tasks the list does not reach, or a
+ * list that fails, are read one by one with the same early stop.
+ */
+async function readOthers(this: IWebhookFunctions, taskIds: string[]): Promise<{ tasks: Map<string, Task>; waitingOn?: string }> {
+	const wanted = new Set(taskIds);
+	const tasks = new Map<string, Task>();
+	const settle = async (taskId: string, listed?: Task): Promise<boolean> => {
+		const task = trustworthy(listed) ? listed : await getTask.call(this, taskId);
+		if (!isTerminal(task.status)) return false;
+		tasks.set(taskId, task);
+		return true;
+	};
 	try {
-		for (let page = 1; page <= MAX_LIST_PAGES && found.size < wanted.size; page++) {
-			const tasks = await listTasks.call(this, page, LIST_PAGE_SIZE);
-			for (const task of tasks) if (wanted.has(task.taskId)) found.set(task.taskId, task);
-			if (tasks.length < LIST_PAGE_SIZE) break;
+		for (let page = 1; page <= MAX_LIST_PAGES && tasks.size < wanted.size; page++) {
+			const listed = await listTasks.call(this, page, LIST_PAGE_SIZE);
+			const entries = listed.filter((task) => wanted.has(task.taskId) && !tasks.has(task.taskId));
+			// The ones the list shows unfinished first: one read of such a task usually settles the question.
+			entries.sort((a, b) => Number(trustworthy(a)) - Number(trustworthy(b)));
+			for (const entry of entries) if (!(await settle(entry.taskId, entry))) return { tasks, waitingOn: entry.taskId };
+			if (listed.length < LIST_PAGE_SIZE) break;
 		}
 	} catch (error) {
 		// The list is a shortcut: single reads below give the same answer.
 		this.logger.debug(`GPT Image 2: task list unavailable, reading tasks one by one (${String(error)})`);
 	}
-	return found;
-}
-
-/**
- * The batch's other tasks: from the list where it can be trusted, else read one by one, stopping
- * at the first task still running (the batch cannot resume yet, so reading further is waste).
- */
-async function readOthers(this: IWebhookFunctions, taskIds: string[]): Promise<{ tasks: Map<string, Task>; waitingOn?: string }> {
-	const fromList = await listed.call(this, new Set(taskIds));
-	const tasks = new Map<string, Task>();
-	// Those the list says are unfinished first: one read of such a task usually settles the question.
-	const order = [...taskIds].sort((a, b) => Number(trustworthy(fromList.get(a))) - Number(trustworthy(fromList.get(b))));
-	for (const taskId of order) {
-		const entry = fromList.get(taskId);
-		const task = trustworthy(entry) ? entry : await getTask.call(this, taskId);
-		if (!isTerminal(task.status)) return { tasks, waitingOn: taskId };
-		tasks.set(taskId, task);
+	for (const taskId of taskIds) {
+		if (!tasks.has(taskId) && !(await settle(taskId))) return { tasks, waitingOn: taskId };
 	}
 	return { tasks };
 }
@@ -146,7 +148,9 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 	const claim = `${this.getWorkflow().id ?? ''}:${this.getExecutionId()}`;
 	let tasks: Map<string, Task>;
 	try {
-		const current = await getTask.call(this, own.json.error.taskId);
+		// A body hiapi signed is hiapi's own word on the task: no need to read it back. Otherwise (the
+		// item key only proves the caller knows the URL) its status and links are confirmed first.
+		const current = credentials.signingSecret && trustworthy(parsed.task) ? parsed.task : await getTask.call(this, own.json.error.taskId);
 		if (!isTerminal(current.status)) return reply.call(this, 200, { received: true, settled: false });
 		const others = state
 			.filter((item, i) => i !== itemIndex && isPending(item))
