@@ -96,6 +96,10 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 		const last = await deliver(paused, await callbackFor(slowId));
 		expect(last.statusCode).toBe(200);
 		expect(last.responseBody).toEqual({ received: true, resumed: true });
+		// Answered by n8n as webhook() returns, after the downloads: nothing was sent before them, so a
+		// process dying mid-download leaves hiapi unanswered and it delivers again.
+		expect(last.response).toMatchObject({ webhookResponse: { received: true, resumed: true } });
+		expect(last.response.noWebhookResponse).toBeUndefined();
 		const items = last.workflowData![0];
 		expect(items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 		expect(items[0].json).toMatchObject({ taskId: fastId, status: 'success', prompt: 'fast' });

@@ -166,10 +166,13 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 	}
 	if (!claimResume(claim)) return reply.call(this, 200, { received: true, resuming: true });
 
-	// The last task has settled: acknowledge now so hiapi does not redeliver during the downloads.
-	this.getResponseObject().status(200).json({ received: true, resumed: true });
+	// The last task has settled. hiapi gets its answer only when the outputs are in n8n's store (n8n
+	// answers as webhook() returns): a process that dies while downloading leaves the callback
+	// unanswered, so hiapi delivers it again and another call resumes, instead of the batch sitting
+	// until its deadline as "timed out". A redelivery that reaches this process meanwhile is answered
+	// "resuming" by the claim.
 	try {
-		return { noWebhookResponse: true, workflowData: [await batchOutput.call(this, state, tasks)] };
+		return { webhookResponse: { received: true, resumed: true }, workflowData: [await batchOutput.call(this, state, tasks)] };
 	} finally {
 		resuming.set(claim, Date.now() + RESUMED_MEMORY_MS);
 	}
