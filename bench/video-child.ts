@@ -67,6 +67,8 @@ export interface VideoChildArgs {
 	/** Size of the warm-up video (bytes). */
 	warmUpBytes: number;
 	sampleMs: number;
+	/** Which download is measured first in this process. */
+	order: 'bare-first' | 'node-first';
 }
 
 export interface Measurement {
@@ -89,6 +91,7 @@ export interface Measurement {
 
 export interface VideoChildResult {
 	mode: string;
+	order: VideoChildArgs['order'];
 	taskId: string;
 	bareTaskId: string;
 	storedAs: string;
@@ -226,26 +229,40 @@ async function measure(args: VideoChildArgs): Promise<VideoChildResult> {
 		const warmBare = await bareTask(args, `warm-up bare [bytes=${args.warmUpBytes}]`);
 		await bareDownload(warmBare.url, join(dir, 'warm-up.mp4'));
 
-		// Baseline first: a bare GET of an output of the same size, into a file.
+		// The bare GET's own task (an output of the same size), made before either measurement.
 		const target = await bareTask(args, `bare [bytes=${args.bytes}]`);
 		const bareFile = join(dir, 'bare.mp4');
-		const bare = await measured(args.sampleMs, async () => {
-			const t0 = performance.now();
-			await bareDownload(target.url, bareFile);
-			return (performance.now() - t0) / 1000;
-		});
+		const measureBare = () =>
+			measured(args.sampleMs, async () => {
+				const t0 = performance.now();
+				await bareDownload(target.url, bareFile);
+				return (performance.now() - t0) / 1000;
+			});
+		// The node: submit, poll, download into n8n's binary store.
+		let doneAt = 0;
+		const measureNode = () => {
+			cdnRequestAt = 0;
+			return measured(args.sampleMs, async () => {
+				const result = await runVideo(`video [bytes=${args.bytes}]`);
+				doneAt = performance.now();
+				return result;
+			});
+		};
+		// Whichever runs second starts with the pages the first one freed (the allocator keeps them), so
+		// video.ts runs both orders.
+		let bare: Awaited<ReturnType<typeof measureBare>>;
+		let node: Awaited<ReturnType<typeof measureNode>>;
+		if (args.order === 'node-first') {
+			node = await measureNode();
+			bare = await measureBare();
+		} else {
+			bare = await measureBare();
+			node = await measureNode();
+		}
 		const bareDigest = await sha256Of(createReadStream(bareFile));
 		if (bareDigest.size !== statSync(bareFile).size) throw new Error('bare file size mismatch');
 		rmSync(bareFile);
 
-		// The node: submit, poll, download into n8n's binary store.
-		cdnRequestAt = 0;
-		let doneAt = 0;
-		const node = await measured(args.sampleMs, async () => {
-			const r = await runVideo(`video [bytes=${args.bytes}]`);
-			doneAt = performance.now();
-			return r;
-		});
 		const r = node.value;
 		const item = r.items[0];
 		const binary = item?.binary?.data;
@@ -256,6 +273,7 @@ async function measure(args: VideoChildArgs): Promise<VideoChildResult> {
 		const stored = binary.id ? await sha256Of(await service.getAsStream(binary.id)) : await sha256Of([await service.getAsBuffer(binary)] as unknown as NodeJS.ReadableStream);
 		return {
 			mode: args.mode,
+			order: args.order,
 			taskId,
 			bareTaskId: target.taskId,
 			storedAs: binary.id ? `binary data id (${String(binary.id).split(':')[0]})` : 'base64 in the item',
