@@ -67,6 +67,8 @@ export interface VideoChildArgs {
 	/** Size of the warm-up video (bytes). */
 	warmUpBytes: number;
 	sampleMs: number;
+	/** Diagnostic: force a full GC this often (ms) while measuring; 0: never. */
+	gcEveryMs?: number;
 	/** Which download is measured first in this process. */
 	order: 'bare-first' | 'node-first';
 }
@@ -92,6 +94,7 @@ export interface Measurement {
 export interface VideoChildResult {
 	mode: string;
 	order: VideoChildArgs['order'];
+	gcEveryMs: number;
 	taskId: string;
 	bareTaskId: string;
 	storedAs: string;
@@ -111,7 +114,7 @@ async function settle(): Promise<NodeJS.MemoryUsage> {
 }
 
 /** Samples memory around `work`: RSS from a worker thread, heap and external from here. */
-async function measured<T>(sampleMs: number, work: () => Promise<T>): Promise<{ value: T; m: Omit<Measurement, 'downloadS' | 'sha256' | 'size'> }> {
+async function measured<T>(sampleMs: number, work: () => Promise<T>, gcEveryMs = 0): Promise<{ value: T; m: Omit<Measurement, 'downloadS' | 'sha256' | 'size'> }> {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const { startRssSampler } = require('./lib') as typeof import('./lib');
 	const base = await settle();
@@ -124,11 +127,13 @@ async function measured<T>(sampleMs: number, work: () => Promise<T>): Promise<{ 
 		peaks.arrayBuffers = Math.max(peaks.arrayBuffers, now.arrayBuffers);
 	};
 	const timer = setInterval(sampleHeap, sampleMs);
+	const gcTimer = gcEveryMs > 0 ? setInterval(gc, gcEveryMs) : undefined;
 	const cpu = process.cpuUsage();
 	const start = performance.now();
 	const value = await work();
 	const wallS = (performance.now() - start) / 1000;
 	const used = process.cpuUsage(cpu);
+	clearInterval(gcTimer);
 	sampleHeap();
 	clearInterval(timer);
 	const endRss = process.memoryUsage.rss();
@@ -201,10 +206,12 @@ async function measure(args: VideoChildArgs): Promise<VideoChildResult> {
 	const { BinaryDataService } = require('n8n-core') as typeof import('n8n-core');
 
 	// When the output's GET leaves: node:http reports every client request on this channel.
+	// Only the node's (first) one counts: the bare GET may run after it.
 	let cdnRequestAt = 0;
+	let watchCdn = false;
 	dc.subscribe('http.client.request.start', (message) => {
 		const { request } = message as { request: { path?: string } };
-		if (request.path?.includes('/cdn/')) cdnRequestAt = performance.now();
+		if (watchCdn && !cdnRequestAt && request.path?.includes('/cdn/')) cdnRequestAt = performance.now();
 	});
 
 	const dir = mkdtempSync(join(tmpdir(), 'hiapi-bench-video-'));
@@ -237,16 +244,18 @@ async function measure(args: VideoChildArgs): Promise<VideoChildResult> {
 				const t0 = performance.now();
 				await bareDownload(target.url, bareFile);
 				return (performance.now() - t0) / 1000;
-			});
+			}, args.gcEveryMs);
 		// The node: submit, poll, download into n8n's binary store.
 		let doneAt = 0;
 		const measureNode = () => {
 			cdnRequestAt = 0;
 			return measured(args.sampleMs, async () => {
+				watchCdn = true;
 				const result = await runVideo(`video [bytes=${args.bytes}]`);
 				doneAt = performance.now();
+				watchCdn = false;
 				return result;
-			});
+			}, args.gcEveryMs);
 		};
 		// Whichever runs second starts with the pages the first one freed (the allocator keeps them), so
 		// video.ts runs both orders.
@@ -274,6 +283,7 @@ async function measure(args: VideoChildArgs): Promise<VideoChildResult> {
 		return {
 			mode: args.mode,
 			order: args.order,
+			gcEveryMs: args.gcEveryMs ?? 0,
 			taskId,
 			bareTaskId: target.taskId,
 			storedAs: binary.id ? `binary data id (${String(binary.id).split(':')[0]})` : 'base64 in the item',
