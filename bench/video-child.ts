@@ -82,6 +82,8 @@ export interface Measurement {
 	peakRssGrowthMB: number;
 	endRssGrowthMB: number;
 	peakHeapUsedGrowthMB: number;
+	/** Heap committed (young generation included): grows when V8 enlarges its semi-spaces. */
+	peakHeapTotalGrowthMB: number;
 	peakExternalGrowthMB: number;
 	peakArrayBuffersGrowthMB: number;
 	cpuMs: number;
@@ -120,10 +122,11 @@ async function measured<T>(sampleMs: number, work: () => Promise<T>, gcEveryMs =
 	const { startRssSampler } = require('./lib') as typeof import('./lib');
 	const base = await settle();
 	const sampler = await startRssSampler(sampleMs);
-	const peaks = { heapUsed: base.heapUsed, external: base.external, arrayBuffers: base.arrayBuffers };
+	const peaks = { heapUsed: base.heapUsed, heapTotal: base.heapTotal, external: base.external, arrayBuffers: base.arrayBuffers };
 	const sampleHeap = () => {
 		const now = process.memoryUsage();
 		peaks.heapUsed = Math.max(peaks.heapUsed, now.heapUsed);
+		peaks.heapTotal = Math.max(peaks.heapTotal, now.heapTotal);
 		peaks.external = Math.max(peaks.external, now.external);
 		peaks.arrayBuffers = Math.max(peaks.arrayBuffers, now.arrayBuffers);
 	};
@@ -148,6 +151,7 @@ async function measured<T>(sampleMs: number, work: () => Promise<T>, gcEveryMs =
 			peakRssGrowthMB: (sampled.peak - base.rss) / MB,
 			endRssGrowthMB: (endRss - base.rss) / MB,
 			peakHeapUsedGrowthMB: (peaks.heapUsed - base.heapUsed) / MB,
+			peakHeapTotalGrowthMB: (peaks.heapTotal - base.heapTotal) / MB,
 			peakExternalGrowthMB: (peaks.external - base.external) / MB,
 			peakArrayBuffersGrowthMB: (peaks.arrayBuffers - base.arrayBuffers) / MB,
 			cpuMs: (used.user + used.system) / 1000,

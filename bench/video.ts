@@ -133,6 +133,7 @@ export async function run(): Promise<BenchResult> {
 					round(m.endRssGrowthMB, 0),
 					round(m.peakExternalGrowthMB, 0),
 					round(m.peakHeapUsedGrowthMB, 0),
+					round(m.peakHeapTotalGrowthMB, 0),
 					m.wallS.toFixed(2),
 					m.downloadS.toFixed(2),
 					round(mibPerS(r.bytes, m.downloadS), 0),
@@ -143,7 +144,7 @@ export async function run(): Promise<BenchResult> {
 		});
 		table(
 			`Video: one seedance-2.0 output; each process (#) measures a bare GET and the HiAPI node, in the order shown (RSS sampled every ${SAMPLE_MS} ms; MiB)`,
-			['#', 'order', 'download', 'file', 'peak RSS growth', 'RSS growth at end', 'peak external', 'peak heap', 'wall s', 'download s', 'MiB/s', 'CPU ms', 'sha256 exact'],
+			['#', 'order', 'download', 'file', 'peak RSS growth', 'RSS growth at end', 'peak external', 'peak heap used', 'peak heap total', 'wall s', 'download s', 'MiB/s', 'CPU ms', 'sha256 exact'],
 			rows,
 		);
 		const [nodeFirst, bareFirst, memMode, forcedGc] = results;
@@ -174,7 +175,7 @@ export async function run(): Promise<BenchResult> {
 		const fsMode = nodeFirst;
 		return {
 			summary: [
-				`video: ${round(VIDEO_BYTES / MIB, 0)} MiB seedance-2.0 output, filesystem mode: peak RSS growth ${round(fsMode.node.peakRssGrowthMB, 0)} MiB measured 1st, ${round(bareFirst.node.peakRssGrowthMB, 0)} MiB 2nd (target < ${TARGET_MB}: ${met ? 'met' : 'NOT met'}; bare GET ${round(bareFirst.bare.peakRssGrowthMB, 0)} MiB 1st), download ${fsMode.node.downloadS.toFixed(2)} s = ${round(mibPerS(fsMode.bytes, fsMode.node.downloadS), 0)} MiB/s (bare ${bareFirst.bare.downloadS.toFixed(2)} s), sha256 ${fsMode.exact && bareFirst.exact ? 'exact' : 'WRONG'}; in-memory mode (${round(memMode.bytes / MIB, 0)} MiB): ${round(memMode.node.peakRssGrowthMB, 0)} MiB, ${memMode.exact ? 'exact' : 'WRONG'}; with a minor GC every ${GC_DIAGNOSTIC_MS} ms, filesystem mode grows ${round(forcedGc.node.peakRssGrowthMB, 0)} MiB (bare ${round(forcedGc.bare.peakRssGrowthMB, 0)} MiB)`,
+				`video: ${round(VIDEO_BYTES / MIB, 0)} MiB seedance-2.0 output, filesystem mode: peak RSS growth ${round(fsMode.node.peakRssGrowthMB, 1)} MiB measured 1st, ${round(bareFirst.node.peakRssGrowthMB, 1)} MiB 2nd (target < ${TARGET_MB}: ${met ? 'met' : 'NOT met'}; bare GET ${round(bareFirst.bare.peakRssGrowthMB, 1)} MiB 1st), download ${fsMode.node.downloadS.toFixed(2)} s = ${round(mibPerS(fsMode.bytes, fsMode.node.downloadS), 0)} MiB/s (bare ${bareFirst.bare.downloadS.toFixed(2)} s), sha256 ${fsMode.exact && bareFirst.exact ? 'exact' : 'WRONG'}; in-memory mode (${round(memMode.bytes / MIB, 0)} MiB): ${round(memMode.node.peakRssGrowthMB, 0)} MiB, ${memMode.exact ? 'exact' : 'WRONG'}; with a minor GC every ${GC_DIAGNOSTIC_MS} ms, filesystem mode grows ${round(forcedGc.node.peakRssGrowthMB, 0)} MiB (bare ${round(forcedGc.bare.peakRssGrowthMB, 0)} MiB)`,
 			],
 			data: {
 				setup: { videoBytes: VIDEO_BYTES, memoryModeBytes: MEMORY_MODE_BYTES, warmUpBytes: WARM_UP_BYTES, sampleMs: SAMPLE_MS, pollIntervalS: 0.1, simDurationsMs: durations, targetMB: TARGET_MB },
