@@ -23,7 +23,6 @@ interface SimRequest {
 }
 
 async function simRole(): Promise<void> {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const { startSimulator } = require('../test/sim') as typeof import('../test/sim');
 	const sim = await startSimulator(JSON.parse(process.env.BENCH_VIDEO_SIM ?? '{}'));
 	const behave = () =>
@@ -118,7 +117,6 @@ async function settle(): Promise<NodeJS.MemoryUsage> {
 
 /** Samples memory around `work`: RSS from a worker thread, heap and external from here. */
 async function measured<T>(sampleMs: number, work: () => Promise<T>, gcEveryMs = 0): Promise<{ value: T; m: Omit<Measurement, 'downloadS' | 'sha256' | 'size'> }> {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const { startRssSampler } = require('./lib') as typeof import('./lib');
 	const base = await settle();
 	const sampler = await startRssSampler(sampleMs);
@@ -202,13 +200,10 @@ async function measure(args: VideoChildArgs): Promise<VideoChildResult> {
 	const { mkdtempSync, rmSync, createReadStream, statSync } = await import('fs');
 	const { tmpdir } = await import('os');
 	const { join, dirname } = await import('path');
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const { HIAPI, hiapiHarnessFor } = require('./lib') as typeof import('./lib');
 	// The n8n-core DI container the harness installs its BinaryDataService in (see test/harness).
 	const coreDir = dirname(require.resolve('n8n-core'));
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const { Container } = require(require.resolve('@n8n/di', { paths: [coreDir] })) as { Container: { get<T>(t: unknown): T } };
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const { BinaryDataService } = require('n8n-core') as typeof import('n8n-core');
 
 	// When the output's GET leaves: node:http reports every client request on this channel.
