@@ -227,3 +227,54 @@ export function peakInFlight(log: SimLogEntry[]): number {
 	for (const [, d] of events) peak = Math.max(peak, (now += d));
 	return peak;
 }
+
+// ---------------------------------------------------------------- HiAPI node and RSS sampling (video benchmark)
+
+export const HIAPI = 'n8n-nodes-hiapi.hiApi';
+
+/** A harness with the HiAPI node, its credential pointing at the simulator's catalogue too. */
+export function hiapiHarnessFor(sim: Pick<SimProcess, 'baseUrl' | 'apiKey'>, binaryMode: HarnessOptions['binaryMode'] = 'default'): Harness {
+	// Loaded here, so the other benchmarks do not pay for the HiAPI node's modules.
+	const { HiApi } = require('../nodes/HiApi/HiApi.node') as typeof import('../nodes/HiApi/HiApi.node');
+	return createHarness({
+		nodeTypes: { [HIAPI]: new HiApi() },
+		credentialTypes: [new HiApiApi()],
+		credentials: { hiApiApi: { apiKey: sim.apiKey, baseUrl: sim.baseUrl, catalogueUrl: `${sim.baseUrl}/docs/models.json` } },
+		binaryMode,
+	});
+}
+
+const RSS_SAMPLER = `
+const { parentPort, workerData } = require('worker_threads');
+let peak = 0;
+let samples = 0;
+const take = () => { peak = Math.max(peak, process.memoryUsage.rss()); samples++; };
+take();
+const timer = setInterval(take, workerData.sampleMs);
+parentPort.on('message', () => { take(); clearInterval(timer); parentPort.postMessage({ peak, samples }); });
+`;
+
+export interface RssSampler {
+	/** Stops sampling; the highest RSS seen (bytes) and the number of samples. */
+	stop(): Promise<{ peak: number; samples: number }>;
+}
+
+/**
+ * Samples this process's RSS every `sampleMs` from a worker thread, so a main thread busy copying
+ * or encoding a buffer cannot delay the sample that would show the peak.
+ */
+export async function startRssSampler(sampleMs = 20): Promise<RssSampler> {
+	const { Worker } = require('worker_threads') as typeof import('worker_threads');
+	const worker = new Worker(RSS_SAMPLER, { eval: true, workerData: { sampleMs } });
+	await new Promise((resolve) => worker.once('online', resolve));
+	return {
+		async stop() {
+			const sampled = await new Promise<{ peak: number; samples: number }>((resolve) => {
+				worker.once('message', resolve);
+				worker.postMessage('stop');
+			});
+			await worker.terminate();
+			return sampled;
+		},
+	};
+}

@@ -16,6 +16,7 @@ const BENCHES: Record<string, () => Bench> = {
 	memory: () => (require('./memory') as { run: Bench }).run,
 	overhead: () => (require('./overhead') as { run: Bench }).run,
 	trigger: () => (require('./trigger') as { run: Bench }).run,
+	video: () => (require('./video') as { run: Bench }).run,
 };
 
 async function main(): Promise<number> {
