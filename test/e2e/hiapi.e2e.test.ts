@@ -43,8 +43,16 @@ const CRED = {
 };
 
 const WF = {
-	poll: { id: 'hiapiE2eVidPoll1', path: 'hiapi-e2e-video-poll', webhookId: '8b3e4d5c-6f70-4a81-9b92-000000000001' },
-	resume: { id: 'hiapiE2eVidRsm01', path: 'hiapi-e2e-video-resume', webhookId: '8b3e4d5c-6f70-4a81-9b92-000000000002' },
+	poll: {
+		id: 'hiapiE2eVidPoll1',
+		path: 'hiapi-e2e-video-poll',
+		webhookId: '8b3e4d5c-6f70-4a81-9b92-000000000001',
+	},
+	resume: {
+		id: 'hiapiE2eVidRsm01',
+		path: 'hiapi-e2e-video-resume',
+		webhookId: '8b3e4d5c-6f70-4a81-9b92-000000000002',
+	},
 	trigger: { id: 'hiapiE2eVidTrg01', webhookId: '8b3e4d5c-6f70-4a81-9b92-000000000003' },
 	example: { id: 'hiapiExPrdVid001' },
 };
@@ -55,7 +63,16 @@ const WF = {
  * REST endpoint answers exactly this, so the workflows below are what the editor would leave.
  */
 const SEEDANCE_SCHEMA = [
-	{ id: 'prompt', displayName: 'Prompt', required: true, defaultMatch: false, canBeUsedToMatch: false, display: true, type: 'string', removed: false },
+	{
+		id: 'prompt',
+		displayName: 'Prompt',
+		required: true,
+		defaultMatch: false,
+		canBeUsedToMatch: false,
+		display: true,
+		type: 'string',
+		removed: false,
+	},
 	{
 		id: 'resolution',
 		displayName: 'Resolution',
@@ -125,7 +142,12 @@ function videoNode(completion: 'poll' | 'resume', credential: { id: string; name
 		position: [220, 0],
 		parameters: {
 			operation: 'runModel',
-			model: { __rl: true, mode: 'list', value: 'seedance-2.0', cachedResultName: 'Seedance 2.0 (Video)' },
+			model: {
+				__rl: true,
+				mode: 'list',
+				value: 'seedance-2.0',
+				cachedResultName: 'Seedance 2.0 (Video)',
+			},
 			inputMode: 'fields',
 			inputFields: {
 				mappingMode: 'defineBelow',
@@ -203,7 +225,9 @@ function triggerWorkflow() {
 				parameters: {},
 			},
 		],
-		connections: { 'HiAPI Trigger': { main: [[{ node: 'Video Received', type: 'main', index: 0 }]] } },
+		connections: {
+			'HiAPI Trigger': { main: [[{ node: 'Video Received', type: 'main', index: 0 }]] },
+		},
 		settings: { executionOrder: 'v1' },
 		pinData: {},
 		active: false,
@@ -243,8 +267,18 @@ function triggerWorkflow() {
 		const lastId = () => Math.max(0, ...n8n.executions({}).map((r: any) => Number(r.id)));
 
 		/** The bytes n8n saved for a binary entry, compared with the simulator's file, plus type and name. */
-		function expectFile(meta: any, executionId: string, taskId: string, index: number, mimeType: string, ext: string) {
-			expect(meta).toMatchObject({ mimeType, fileName: `${taskId}${index === 0 ? '' : `_${index}`}.${ext}` });
+		function expectFile(
+			meta: any,
+			executionId: string,
+			taskId: string,
+			index: number,
+			mimeType: string,
+			ext: string,
+		) {
+			expect(meta).toMatchObject({
+				mimeType,
+				fileName: `${taskId}${index === 0 ? '' : `_${index}`}.${ext}`,
+			});
 			const bytes: Buffer = n8n.readBinary(meta, { executionId });
 			const expected: Buffer = sim.outputBytes(taskId, index);
 			expect(bytes.length).toBe(expected.length);
@@ -256,12 +290,31 @@ function triggerWorkflow() {
 		function editorParameters(values: INodeParameters): INodeParameters {
 			const { HiApi } = require('../../dist/nodes/HiApi/HiApi.node.js');
 			const type: INodeType = new HiApi();
-			const node = { name: 'HiAPI', type: NODE_TYPE, typeVersion: 1, parameters: values } as unknown as INode;
-			return NodeHelpers.getNodeParameters(type.description.properties, values, true, false, node, type.description) ?? {};
+			const node = {
+				name: 'HiAPI',
+				type: NODE_TYPE,
+				typeVersion: 1,
+				parameters: values,
+			} as unknown as INode;
+			return (
+				NodeHelpers.getNodeParameters(
+					type.description.properties,
+					values,
+					true,
+					false,
+					node,
+					type.description,
+				) ?? {}
+			);
 		}
 
 		/** The body n8n's editor sends to /rest/dynamic-node-parameters/* (ParameterInputList / ResourceMapper). */
-		async function editorRequest(path: string, methodName: string, values: INodeParameters, extra: Record<string, unknown> = {}) {
+		async function editorRequest(
+			path: string,
+			methodName: string,
+			values: INodeParameters,
+			extra: Record<string, unknown> = {},
+		) {
 			const personal = await owner.rest('GET', '/projects/personal');
 			const body: Record<string, unknown> = {
 				nodeTypeAndVersion: { name: NODE_TYPE, version: 1 },
@@ -309,7 +362,12 @@ function triggerWorkflow() {
 					credentials.push({
 						...CRED.signed,
 						type: 'hiApiApi',
-						data: { apiKey: sim.apiKey, baseUrl: sim.baseUrl, signingSecret: SIGNING_KEY, catalogueUrl: sim.catalogUrl },
+						data: {
+							apiKey: sim.apiKey,
+							baseUrl: sim.baseUrl,
+							signingSecret: SIGNING_KEY,
+							catalogueUrl: sim.catalogUrl,
+						},
 					});
 					fs.writeFileSync(cred.file, JSON.stringify(credentials, null, '\t'));
 					for (const [file, wf] of [
@@ -329,7 +387,10 @@ function triggerWorkflow() {
 					// The trigger answers 401 to an unsigned probe once its route is registered.
 					const deadline = Date.now() + 60000;
 					for (;;) {
-						const probe = await e2e.request(productionUrl(), { method: 'POST', body: { taskId: 'probe' } });
+						const probe = await e2e.request(productionUrl(), {
+							method: 'POST',
+							body: { taskId: 'probe' },
+						});
 						if (probe.status !== 404) break;
 						if (Date.now() > deadline) throw new Error('the trigger webhook never registered');
 						await e2e.sleep(250);
@@ -365,13 +426,25 @@ function triggerWorkflow() {
 				await withLogs(async () => {
 					const catalogueGets = sim.counters.catalogueGets;
 					const listBody = (filter?: string) =>
-						editorRequest('parameters.model', 'searchModels', { model: { __rl: true, mode: 'list', value: '' } }, filter ? { filter } : {});
+						editorRequest(
+							'parameters.model',
+							'searchModels',
+							{ model: { __rl: true, mode: 'list', value: '' } },
+							filter ? { filter } : {},
+						);
 
 					// Every model the catalogue lists with a task API: text models and the malformed entry left out.
-					const all = await owner.rest('POST', '/dynamic-node-parameters/resource-locator-results', await listBody());
+					const all = await owner.rest(
+						'POST',
+						'/dynamic-node-parameters/resource-locator-results',
+						await listBody(),
+					);
 					expect(all.status).toBe(200);
 					const expected = sim.catalogue.models
-						.filter((m: any) => typeof m.id === 'string' && Array.isArray(m.input) && m.category !== 'text')
+						.filter(
+							(m: any) =>
+								typeof m.id === 'string' && Array.isArray(m.input) && m.category !== 'text',
+						)
 						.map((m: any) => m.id);
 					const ids = all.json.data.results.map((r: any) => r.value);
 					expect(ids).toEqual(expected);
@@ -380,25 +453,44 @@ function triggerWorkflow() {
 					expect(sim.catalogue.models.some((m: any) => m.id === undefined)).toBe(true);
 
 					// What the user types filters it.
-					const video = await owner.rest('POST', '/dynamic-node-parameters/resource-locator-results', await listBody('video'));
+					const video = await owner.rest(
+						'POST',
+						'/dynamic-node-parameters/resource-locator-results',
+						await listBody('video'),
+					);
 					expect(video.status).toBe(200);
 					expect(video.json.data.results).toEqual([
-						{ name: 'Seedance 2.0 (Video)', value: 'seedance-2.0', description: 'seedance-2.0 · text-to-video' },
+						{
+							name: 'Seedance 2.0 (Video)',
+							value: 'seedance-2.0',
+							description: 'seedance-2.0 · text-to-video',
+						},
 						{
 							name: 'Kling 3.0 Turbo Image to Video (Video)',
 							value: 'kling-3.0-turbo/image-to-video',
 							description: 'kling-3.0-turbo/image-to-video · image-to-video',
 						},
 					]);
-					const speech = await owner.rest('POST', '/dynamic-node-parameters/resource-locator-results', await listBody('speech'));
-					expect(speech.json.data.results.map((r: any) => r.value)).toEqual(['qwen-audio-3.0-tts-flash']);
+					const speech = await owner.rest(
+						'POST',
+						'/dynamic-node-parameters/resource-locator-results',
+						await listBody('speech'),
+					);
+					expect(speech.json.data.results.map((r: any) => r.value)).toEqual([
+						'qwen-audio-3.0-tts-flash',
+					]);
 
 					// The field mapper for the model picked from the list.
 					const mapper = await owner.rest(
 						'POST',
 						'/dynamic-node-parameters/resource-mapper-fields',
 						await editorRequest('parameters.inputFields', 'getModelFields', {
-							model: { __rl: true, mode: 'list', value: 'seedance-2.0', cachedResultName: 'Seedance 2.0 (Video)' },
+							model: {
+								__rl: true,
+								mode: 'list',
+								value: 'seedance-2.0',
+								cachedResultName: 'Seedance 2.0 (Video)',
+							},
 						}),
 					);
 					expect(mapper.status).toBe(200);
@@ -413,8 +505,16 @@ function triggerWorkflow() {
 						}),
 					);
 					const image = kling.json.data.fields.find((f: any) => f.id === 'image');
-					expect(image).toMatchObject({ displayName: 'Image (image URL)', required: false, type: 'string', removed: false });
-					expect(kling.json.data.fields.find((f: any) => f.id === 'cfg_scale')).toMatchObject({ type: 'number', defaultValue: 0.5 });
+					expect(image).toMatchObject({
+						displayName: 'Image (image URL)',
+						required: false,
+						type: 'string',
+						removed: false,
+					});
+					expect(kling.json.data.fields.find((f: any) => f.id === 'cfg_scale')).toMatchObject({
+						type: 'number',
+						defaultValue: 0.5,
+					});
 
 					// n8n fetched the catalogue itself (cached for minutes across these calls).
 					figures.catalogueGetsForEditor = sim.counters.catalogueGets - catalogueGets;
@@ -430,14 +530,20 @@ function triggerWorkflow() {
 				await withLogs(async () => {
 					const before = lastId();
 					const started = Date.now();
-					const r = await n8n.postWebhook(WF.poll.path, { prompt: 'A paper boat drifting on a pond at dawn' });
+					const r = await n8n.postWebhook(WF.poll.path, {
+						prompt: 'A paper boat drifting on a pond at dawn',
+					});
 					expect(r.status).toBe(200);
 					const { row, ex } = await nextExecution(WF.poll.id, before);
 					figures.pollS = seconds(started);
 					expect(row.status).toBe('success');
 					const [item]: Item[] = e2e.nodeOutput(ex.data, 'HiAPI');
 					const taskId = String(item.json.taskId);
-					expect(item.json).toMatchObject({ status: 'success', model: 'seedance-2.0', outputs: [{ type: 'video' }] });
+					expect(item.json).toMatchObject({
+						status: 'success',
+						model: 'seedance-2.0',
+						outputs: [{ type: 'video' }],
+					});
 					const bytes = expectFile(item.binary!.data, row.id, taskId, 0, 'video/mp4', 'mp4');
 					expect(bytes.subarray(4, 8).toString('latin1')).toBe('ftyp');
 					// The mapped prompt went out; the model's defaults stayed the model's.
@@ -446,7 +552,9 @@ function triggerWorkflow() {
 						resolution: '720p',
 						duration: 5,
 					});
-					expect(e2e.nodeOutput(ex.data, 'Video Ready').map((i: Item) => i.json.taskId)).toEqual([taskId]);
+					expect(e2e.nodeOutput(ex.data, 'Video Ready').map((i: Item) => i.json.taskId)).toEqual([
+						taskId,
+					]);
 					figures.pollStatusReads = sim.counters.gets[taskId] ?? 0;
 				});
 			},
@@ -459,13 +567,17 @@ function triggerWorkflow() {
 				await withLogs(async () => {
 					const before = lastId();
 					const started = Date.now();
-					const r = await n8n.postWebhook(WF.resume.path, { prompt: 'Waves rolling onto a pebble beach' });
+					const r = await n8n.postWebhook(WF.resume.path, {
+						prompt: 'Waves rolling onto a pebble beach',
+					});
 					expect(r.status).toBe(200);
 					const [waiting] = await n8n.waitForExecutions(
 						{ workflowId: WF.resume.id, afterId: before },
 						{ finished: false, predicate: (rows: any[]) => rows.length > 0, timeoutMs: 60000 },
 					);
-					const done = await n8n.waitForStatus(waiting.id, ['success', 'error', 'crashed'], { timeoutMs: 120000 });
+					const done = await n8n.waitForStatus(waiting.id, ['success', 'error', 'crashed'], {
+						timeoutMs: 120000,
+					});
 					figures.resumeS = seconds(started);
 					expect(done.status).toBe('success');
 					const ex = n8n.execution(waiting.id);
@@ -476,7 +588,9 @@ function triggerWorkflow() {
 					expect(sim.callbackLog.filter((c: any) => c.taskId === taskId)[0].status).toBe(200);
 					expect(item.json).toMatchObject({ status: 'success', model: 'seedance-2.0' });
 					expectFile(item.binary!.data, waiting.id, taskId, 0, 'video/mp4', 'mp4');
-					expect(e2e.nodeOutput(ex.data, 'Video Ready').map((i: Item) => i.json.taskId)).toEqual([taskId]);
+					expect(e2e.nodeOutput(ex.data, 'Video Ready').map((i: Item) => i.json.taskId)).toEqual([
+						taskId,
+					]);
 					figures.resumeStatusReads = sim.counters.gets[taskId] ?? 0;
 					await e2e.sleep(1000);
 					expect(n8n.workflowEnds(waiting.id)).toBe(1);
@@ -511,7 +625,9 @@ function triggerWorkflow() {
 					const [item]: Item[] = e2e.nodeOutput(ex.data, 'HiAPI Trigger');
 					expect(item.json).toMatchObject({ taskId, status: 'success', model: 'seedance-2.0' });
 					expectFile(item.binary!.data, row.id, taskId, 0, 'video/mp4', 'mp4');
-					expect(e2e.nodeOutput(ex.data, 'Video Received').map((i: Item) => i.json.taskId)).toEqual([taskId]);
+					expect(e2e.nodeOutput(ex.data, 'Video Received').map((i: Item) => i.json.taskId)).toEqual(
+						[taskId],
+					);
 					await e2e.sleep(1000);
 					expect(n8n.executions({ workflowId: WF.trigger.id, afterId: before })).toHaveLength(1);
 				});
@@ -540,15 +656,31 @@ function triggerWorkflow() {
 					const video = task('Product Video');
 					const voice = task('Voice-over');
 					const product = e2e.nodeOutput(ex.data, 'Product')[0].json;
-					expect(sim.tasks.get(shot)).toMatchObject({ model: 'gpt-image-2/text-to-image', input: { prompt: product.imagePrompt } });
-					expect(sim.tasks.get(video)).toMatchObject({ model: 'kling-3.0-turbo/image-to-video', input: { prompt: product.videoPrompt } });
-					expect(sim.tasks.get(voice)).toMatchObject({ model: 'qwen-audio-3.0-tts-flash', input: { text: product.voiceOver } });
+					expect(sim.tasks.get(shot)).toMatchObject({
+						model: 'gpt-image-2/text-to-image',
+						input: { prompt: product.imagePrompt },
+					});
+					expect(sim.tasks.get(video)).toMatchObject({
+						model: 'kling-3.0-turbo/image-to-video',
+						input: { prompt: product.videoPrompt },
+					});
+					expect(sim.tasks.get(voice)).toMatchObject({
+						model: 'qwen-audio-3.0-tts-flash',
+						input: { text: product.voiceOver },
+					});
 					// The product shot went to the video model as its image, byte for byte.
-					expect(sim.tasks.get(video).input.image).toBe(`data:image/png;base64,${sim.outputBytes(shot, 0).toString('base64')}`);
+					expect(sim.tasks.get(video).input.image).toBe(
+						`data:image/png;base64,${sim.outputBytes(shot, 0).toString('base64')}`,
+					);
 
 					const [all, ...more]: Item[] = e2e.nodeOutput(ex.data, 'All Files');
 					expect(more).toHaveLength(0);
-					expect(Object.keys(all.binary ?? {}).sort()).toEqual(['data', 'video', 'video_1', 'voiceover']);
+					expect(Object.keys(all.binary ?? {}).sort()).toEqual([
+						'data',
+						'video',
+						'video_1',
+						'voiceover',
+					]);
 					const png = expectFile(all.binary!.data, row.id, shot, 0, 'image/png', 'png');
 					expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
 					expectFile(all.binary!.video, row.id, video, 0, 'video/mp4', 'mp4');
