@@ -40,6 +40,8 @@ const CRED = {
 	shipped: { id: 'hiapiSimulator01', name: 'HiAPI (simulator)' },
 	/** What the README tells a user to fill for the trigger's default authentication, plus the catalogue URL. */
 	signed: { id: 'hiapiE2eHiApiSg1', name: 'HiAPI e2e (signing key, catalogue)' },
+	/** A Model Catalogue URL where nothing is served: what the editor shows then. */
+	noCatalogue: { id: 'hiapiE2eHiApiNc1', name: 'HiAPI e2e (catalogue unreachable)' },
 };
 
 const WF = {
@@ -369,6 +371,15 @@ function triggerWorkflow() {
 							catalogueUrl: sim.catalogUrl,
 						},
 					});
+					credentials.push({
+						...CRED.noCatalogue,
+						type: 'hiApiApi',
+						data: {
+							apiKey: sim.apiKey,
+							baseUrl: sim.baseUrl,
+							catalogueUrl: `${sim.baseUrl}/docs/no-such-catalogue.json`,
+						},
+					});
 					fs.writeFileSync(cred.file, JSON.stringify(credentials, null, '\t'));
 					for (const [file, wf] of [
 						['video-poll.json', videoWorkflow('poll')],
@@ -519,6 +530,44 @@ function triggerWorkflow() {
 					// n8n fetched the catalogue itself (cached for minutes across these calls).
 					figures.catalogueGetsForEditor = sim.counters.catalogueGets - catalogueGets;
 					expect(sim.counters.catalogueGets).toBeGreaterThan(catalogueGets);
+				});
+			},
+			3 * 60 * 1000,
+		);
+
+		test(
+			'the editor without a reachable catalogue: the list says why and points to By ID, the mapper to JSON input',
+			async () => {
+				await withLogs(async () => {
+					const credentials = { hiApiApi: CRED.noCatalogue };
+					const list = await owner.rest(
+						'POST',
+						'/dynamic-node-parameters/resource-locator-results',
+						await editorRequest(
+							'parameters.model',
+							'searchModels',
+							{ model: { __rl: true, mode: 'list', value: '' } },
+							{ credentials },
+						),
+					);
+					figures.listWithoutCatalogue = `${list.status} ${JSON.stringify(list.json ?? list.text).slice(0, 300)}`;
+					expect(list.status).toBeGreaterThanOrEqual(400);
+					expect(JSON.stringify(list.json ?? list.text)).toMatch(
+						/Could not load hiapi's models: the model catalogue at http:\/\/127\.0\.0\.1:\d+\/docs\/no-such-catalogue\.json could not be read/,
+					);
+					const mapper = await owner.rest(
+						'POST',
+						'/dynamic-node-parameters/resource-mapper-fields',
+						await editorRequest(
+							'parameters.inputFields',
+							'getModelFields',
+							{ model: { __rl: true, mode: 'id', value: 'seedance-2.0' } },
+							{ credentials },
+						),
+					);
+					expect(mapper.status).toBe(200);
+					expect(mapper.json.data.fields).toEqual([]);
+					expect(mapper.json.data.emptyFieldsNotice).toMatch(/Set Input Mode to JSON/);
 				});
 			},
 			3 * 60 * 1000,
