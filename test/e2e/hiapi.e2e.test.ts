@@ -536,7 +536,7 @@ function triggerWorkflow() {
 		);
 
 		test(
-			'the editor without a reachable catalogue: the list says why and points to By ID, the mapper to JSON input',
+			'the editor without a reachable catalogue: the list says why, the mapper points to JSON input',
 			async () => {
 				await withLogs(async () => {
 					const credentials = { hiApiApi: CRED.noCatalogue };
@@ -571,6 +571,30 @@ function triggerWorkflow() {
 				});
 			},
 			3 * 60 * 1000,
+		);
+
+		// BUG (nodes/HiApi/methods/listSearch.ts, searchModels): the hint to choose "By ID" is the
+		// NodeOperationError's description, which n8n's REST error response drops (it copies the fields of
+		// a NodeApiError only: n8n/dist/response-helper.js sendErrorResponse), so the editor shows the
+		// message alone. Fix: put the hint into the message. Remove `.failing` once fixed.
+		test.failing(
+			'the editor without a reachable catalogue: the list error the editor receives tells the user to choose By ID',
+			async () => {
+				const list = await owner.rest(
+					'POST',
+					'/dynamic-node-parameters/resource-locator-results',
+					await editorRequest(
+						'parameters.model',
+						'searchModels',
+						{ model: { __rl: true, mode: 'list', value: '' } },
+						{ credentials: { hiApiApi: CRED.noCatalogue } },
+					),
+				);
+				expect(list.status).toBeGreaterThanOrEqual(400);
+				expect(JSON.stringify(list.json ?? list.text)).toMatch(/Could not load hiapi's models/);
+				expect(JSON.stringify(list.json ?? list.text)).toMatch(/By ID/);
+			},
+			60 * 1000,
 		);
 
 		test(
