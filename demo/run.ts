@@ -3,11 +3,11 @@
  * (n8n-core's WorkflowExecute, in process) against the hiapi simulator, or against the real
  * hiapi when HIAPI_API_KEY is set. Images land in demo-output/.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'fs';
-import type { INodeExecutionData, INodeType, ICredentialType } from 'n8n-workflow';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import type { IDataObject, INodeExecutionData, INodeType, ICredentialType } from 'n8n-workflow';
 import { join, resolve } from 'path';
 
-import { createHarness, type Harness, type RunResult, type WebhookCallResult } from '../test/harness';
+import { createHarness, type Harness, type RunNodeOptions, type RunResult, type WebhookCallResult } from '../test/harness';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startSimulator } = require('../test/sim');
@@ -17,6 +17,7 @@ const out = join(root, 'demo-output');
 const load = <T>(path: string, name: string): T => new (require(join(root, 'dist', path))[name])() as T;
 
 const GPT = 'n8n-nodes-hiapi.gptImage2';
+const HIAPI = 'n8n-nodes-hiapi.hiApi';
 const TRIGGER = 'n8n-nodes-hiapi.hiApiTrigger';
 const SIGNING_KEY = 'whsec_demo_signing_key';
 
@@ -54,15 +55,22 @@ async function main() {
 	rmSync(out, { recursive: true, force: true });
 	mkdirSync(out, { recursive: true });
 
-	const sim = real ? undefined : await startSimulator({ durations: { queued: 200, handling: 1200, archiving: 200 }, imageScale: 1 / 4, signingKey: SIGNING_KEY });
+	const sim = real ? undefined : await startSimulator({
+				durations: { queued: 200, handling: 1200, archiving: 200 },
+				// Video and audio models take a little longer than images, but not the simulator's default 3× / 1.5×: the demo stays short.
+				categoryDurations: { video: { queued: 200, handling: 1800, archiving: 200 }, audio: { queued: 200, handling: 1200, archiving: 200 } },
+				imageScale: 1 / 4,
+				signingKey: SIGNING_KEY,
+			});
 	const credentials = real
 		? { apiKey: process.env.HIAPI_API_KEY!, baseUrl: process.env.HIAPI_BASE_URL ?? 'https://api.hiapi.ai' }
-		: { apiKey: sim.apiKey, baseUrl: sim.baseUrl, signingSecret: SIGNING_KEY };
+		: { apiKey: sim.apiKey, baseUrl: sim.baseUrl, signingSecret: SIGNING_KEY, catalogueUrl: sim.catalogUrl };
 	process.stdout.write(real ? `Using the real hiapi at ${credentials.baseUrl}\n` : `Using the hiapi simulator at ${sim.baseUrl}\n`);
 
 	const h: Harness = createHarness({
 		nodeTypes: {
 			[GPT]: load<INodeType>('nodes/GptImage2/GptImage2.node.js', 'GptImage2'),
+			[HIAPI]: load<INodeType>('nodes/HiApi/HiApi.node.js', 'HiApi'),
 			[TRIGGER]: load<INodeType>('nodes/HiApiTrigger/HiApiTrigger.node.js', 'HiApiTrigger'),
 		},
 		credentialTypes: [load<ICredentialType>('credentials/HiApiApi.credentials.js', 'HiApiApi')],
@@ -183,11 +191,56 @@ async function main() {
 		show(resumed!.workflowData![0]);
 		await save(resumed!, resumed!.workflowData![0], 'resume');
 		process.stdout.write(`   ${done()} — resumed once; status reads per task, all made after its callback: ${JSON.stringify(reads())}\n`);
+
+		done = step('6. Product video (examples/product-video.json): product shot → video from it → voice-over, with the HiAPI node');
+		await productVideo(h, sim);
+		process.stdout.write(`   ${done()}\n`);
 	} finally {
 		await h.stop();
 		await sim?.stop();
 	}
-	process.stdout.write(`\nDone. Images are in ${out}\n`);
+	process.stdout.write(`\nDone. The files are in ${out}\n`);
+}
+
+/**
+ * examples/product-video.json, node by node in n8n's engine: its Product code makes the texts, then
+ * each HiAPI node runs with the example's own parameters (only polling made faster for the demo);
+ * the Merge nodes' part (the texts and the shot on one item) is done here.
+ */
+async function productVideo(h: Harness, sim: { outputBytes(taskId: string, i: number): Buffer }) {
+	const example = JSON.parse(readFileSync(join(root, 'examples', 'product-video.json'), 'utf8')) as { nodes: Array<{ name: string; parameters: IDataObject }> };
+	const node = (name: string) => example.nodes.find((n) => n.name === name)!.parameters;
+	// The Product node is plain JavaScript without n8n expressions.
+	const [{ json: product }] = new Function(String(node('Product').jsCode))() as Array<{ json: IDataObject }>;
+	const run = async (name: string, input: RunNodeOptions['input']) => {
+		const parameters = node(name);
+		const r = await h.runNode({ type: HIAPI, parameters: { ...parameters, options: { ...(parameters.options as IDataObject), pollInterval: 0.3 } }, input });
+		if (r.status !== 'success') throw new Error(`${name}: ${r.status}: ${r.error?.message}`);
+		const [item] = r.items;
+		process.stdout.write(`   ${name}: ${item.json.status} ${item.json.taskId} ${item.json.model} → ${Object.keys(item.binary ?? {}).join(', ')}\n`);
+		return { r, item };
+	};
+	const saved: string[] = [];
+	const keep = async (r: RunResult, item: INodeExecutionData, property: string, label: string) => {
+		const bytes = await r.binaryBuffer(item, property);
+		const taskId = String(item.json.taskId);
+		const exact = bytes.equals(sim.outputBytes(taskId, property.endsWith('_1') ? 1 : 0));
+		if (!exact) throw new Error(`${label}: the saved file differs from the simulator's output of ${taskId}`);
+		const file = join(out, `product-video-${label}-${item.binary![property].fileName}`);
+		writeFileSync(file, bytes);
+		saved.push(`${file.replace(root + '/', '')} (${item.binary![property].mimeType}, ${bytes.length} bytes)`);
+	};
+
+	const shot = await run('Product Shot', [{ json: product }]);
+	await keep(shot.r, shot.item, 'data', 'shot');
+	const png = await shot.r.binaryBuffer(shot.item, 'data');
+	const video = await run('Product Video', [
+		{ json: { ...product, ...shot.item.json }, binary: { data: { data: png, mimeType: shot.item.binary!.data.mimeType, fileName: shot.item.binary!.data.fileName } } },
+	]);
+	await keep(video.r, video.item, 'video', 'video');
+	const voice = await run('Voice-over', [{ json: product }]);
+	await keep(voice.r, voice.item, 'voiceover', 'voiceover');
+	process.stdout.write(`   saved (each equal to the simulator's file): ${saved.join(', ')}\n`);
 }
 
 main().catch((error) => {
