@@ -358,9 +358,8 @@ function triggerWorkflow() {
 					const cred = e2e.renderExample('hiapi-simulator.credentials.json', vars, dir);
 					e2e.renderExample('product-video.json', vars, workflowsDir);
 					const credentials = JSON.parse(fs.readFileSync(cred.file, 'utf8'));
-					// The shipped credential names no Model Catalogue URL, so it would read hiapi's real
-					// catalogue: pointed at the simulator's here, as examples/README.md tells a user to.
-					credentials[0].data.catalogueUrl = sim.catalogUrl;
+					// The shipped credential names the simulator's catalogue ({{SIM_URL}}/docs/models.json).
+					expect(credentials[0].data.catalogueUrl).toBe(sim.catalogUrl);
 					credentials.push({
 						...CRED.signed,
 						type: 'hiApiApi',
@@ -573,11 +572,10 @@ function triggerWorkflow() {
 			3 * 60 * 1000,
 		);
 
-		// BUG (nodes/HiApi/methods/listSearch.ts, searchModels): the hint to choose "By ID" is the
-		// NodeOperationError's description, which n8n's REST error response drops (it copies the fields of
-		// a NodeApiError only: n8n/dist/response-helper.js sendErrorResponse), so the editor shows the
-		// message alone. Fix: put the hint into the message. Remove `.failing` once fixed.
-		test.failing(
+		// n8n's REST error answer for a list keeps only the message (it copies the other fields of a
+		// NodeApiError only: n8n/dist/response-helper.js sendErrorResponse), so the hint to choose
+		// "By ID" is part of the message.
+		test(
 			'the editor without a reachable catalogue: the list error the editor receives tells the user to choose By ID',
 			async () => {
 				const list = await owner.rest(

@@ -12,9 +12,11 @@ const CATEGORY_LABELS: Record<string, string> = { image: 'Image', video: 'Video'
 export async function searchModels(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
 	const catalogue = await catalogueFor.call(this);
 	if (catalogue.problem) {
-		throw new NodeOperationError(this.getNode(), `Could not load hiapi's models: ${catalogue.problem}`, {
-			description: 'Choose "By ID" and type the model ID (e.g. seedance-2.0) instead.',
-		});
+		// n8n's editor shows only the message of a list's error (its REST answer drops the description).
+		throw new NodeOperationError(
+			this.getNode(),
+			`Could not load hiapi's models: ${catalogue.problem}. Choose "By ID" and type the model ID (e.g. seedance-2.0) instead.`,
+		);
 	}
 	const words = (filter ?? '').toLowerCase().split(/\s+/).filter(Boolean);
 	const results = catalogue.models
