@@ -88,7 +88,9 @@ export function table(title: string, headers: string[], rows: Array<Array<string
 	const widths = headers.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
 	const line = (row: string[]) =>
 		row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
-	process.stdout.write(`\n${title}\n${line(headers)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
+	process.stdout.write(
+		`\n${title}\n${line(headers)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`,
+	);
 	for (const row of cells.slice(1)) process.stdout.write(`${line(row)}\n`);
 }
 
@@ -153,9 +155,18 @@ export async function startSimProcess(options: Record<string, unknown>): Promise
 	let seq = 0;
 	const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
 	const ready = new Promise<{ baseUrl: string; apiKey: string }>((resolve, reject) => {
-		child.once('exit', (code) => reject(new Error(`bench simulator exited (${code}) before it was ready`)));
+		child.once('exit', (code) =>
+			reject(new Error(`bench simulator exited (${code}) before it was ready`)),
+		);
 		child.on('message', (raw) => {
-			const msg = raw as { ready?: boolean; baseUrl: string; apiKey: string; id?: number; result?: unknown; error?: string };
+			const msg = raw as {
+				ready?: boolean;
+				baseUrl: string;
+				apiKey: string;
+				id?: number;
+				result?: unknown;
+				error?: string;
+			};
 			if (msg.ready) return resolve(msg);
 			const waiter = msg.id !== undefined ? pending.get(msg.id) : undefined;
 			if (!waiter) return;
@@ -212,7 +223,8 @@ export function generate(options: Record<string, unknown>) {
 	};
 }
 
-export const prompts = (n: number, label = 'item') => Array.from({ length: n }, (_, i) => ({ json: { prompt: `${label} ${i}` } }));
+export const prompts = (n: number, label = 'item') =>
+	Array.from({ length: n }, (_, i) => ({ json: { prompt: `${label} ${i}` } }));
 
 /** Highest number of tasks in flight at once: from each task's submit to its output download. */
 export function peakInFlight(log: SimLogEntry[]): number {
@@ -233,13 +245,23 @@ export function peakInFlight(log: SimLogEntry[]): number {
 export const HIAPI = 'n8n-nodes-hiapi.hiApi';
 
 /** A harness with the HiAPI node, its credential pointing at the simulator's catalogue too. */
-export function hiapiHarnessFor(sim: Pick<SimProcess, 'baseUrl' | 'apiKey'>, binaryMode: HarnessOptions['binaryMode'] = 'default'): Harness {
+export function hiapiHarnessFor(
+	sim: Pick<SimProcess, 'baseUrl' | 'apiKey'>,
+	binaryMode: HarnessOptions['binaryMode'] = 'default',
+): Harness {
 	// Loaded here, so the other benchmarks do not pay for the HiAPI node's modules.
-	const { HiApi } = require('../nodes/HiApi/HiApi.node') as typeof import('../nodes/HiApi/HiApi.node');
+	const { HiApi } =
+		require('../nodes/HiApi/HiApi.node') as typeof import('../nodes/HiApi/HiApi.node');
 	return createHarness({
 		nodeTypes: { [HIAPI]: new HiApi() },
 		credentialTypes: [new HiApiApi()],
-		credentials: { hiApiApi: { apiKey: sim.apiKey, baseUrl: sim.baseUrl, catalogueUrl: `${sim.baseUrl}/docs/models.json` } },
+		credentials: {
+			hiApiApi: {
+				apiKey: sim.apiKey,
+				baseUrl: sim.baseUrl,
+				catalogueUrl: `${sim.baseUrl}/docs/models.json`,
+			},
+		},
 		binaryMode,
 	});
 }

@@ -60,7 +60,11 @@ async function measure(args: Args): Promise<MemoryChildResult> {
 		});
 	try {
 		// Warm-up with a small batch: loads n8n's code paths, sockets and the binary store.
-		await h.runNode({ ...generate({ pollInterval: 0.1, download: true }), input: prompts(2, 'warm-up'), timeoutMs: 120_000 });
+		await h.runNode({
+			...generate({ pollInterval: 0.1, download: true }),
+			input: prompts(2, 'warm-up'),
+			timeoutMs: 120_000,
+		});
 		gc();
 		await pause(100);
 		gc();
@@ -68,7 +72,11 @@ async function measure(args: Args): Promise<MemoryChildResult> {
 
 		const worker = new Worker(SAMPLER, { eval: true, workerData: { sampleMs: args.sampleMs } });
 		await new Promise((resolve) => worker.once('online', resolve));
-		const peaks = { heapUsed: base.heapUsed, external: base.external, arrayBuffers: base.arrayBuffers };
+		const peaks = {
+			heapUsed: base.heapUsed,
+			external: base.external,
+			arrayBuffers: base.arrayBuffers,
+		};
 		const sampleHeap = () => {
 			const m = process.memoryUsage();
 			peaks.heapUsed = Math.max(peaks.heapUsed, m.heapUsed);
@@ -91,7 +99,9 @@ async function measure(args: Args): Promise<MemoryChildResult> {
 
 		const images = r.items.filter((item) => item.json.status === 'success' && item.binary?.data);
 		if (r.status !== 'success' || images.length !== args.items) {
-			throw new Error(`${args.mode}: status ${r.status}, ${images.length}/${args.items} images (${r.error?.message ?? 'no error'})`);
+			throw new Error(
+				`${args.mode}: status ${r.status}, ${images.length}/${args.items} images (${r.error?.message ?? 'no error'})`,
+			);
 		}
 		// Every output has the same size (give or take a few header bytes): read one back through n8n.
 		const bytes = (await r.binaryBuffer(images[0])).length * images.length;
@@ -110,7 +120,9 @@ async function measure(args: Args): Promise<MemoryChildResult> {
 			peakArrayBuffersGrowthMB: (peaks.arrayBuffers - base.arrayBuffers) / MB,
 			samples: sampled.samples,
 			outputMB: bytes / MB,
-			storedAs: first.id ? `binary data id (${String(first.id).split(':')[0]})` : 'base64 in the item',
+			storedAs: first.id
+				? `binary data id (${String(first.id).split(':')[0]})`
+				: 'base64 in the item',
 		};
 	} finally {
 		await h.stop();
@@ -124,7 +136,9 @@ measure(args).then(
 		process.exit(0);
 	},
 	(error: unknown) => {
-		process.send?.({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+		process.send?.({
+			error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+		});
 		process.exit(1);
 	},
 );

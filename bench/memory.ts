@@ -23,7 +23,12 @@ function child(args: Record<string, unknown>): Promise<MemoryChildResult> {
 		proc.on('message', (msg) => (answer = msg as typeof answer));
 		proc.on('exit', (code) => {
 			if (answer?.result) resolve(answer.result);
-			else reject(new Error(`memory child (${String(args.mode)}) exited ${code}: ${answer?.error ?? 'no result'}`));
+			else
+				reject(
+					new Error(
+						`memory child (${String(args.mode)}) exited ${code}: ${answer?.error ?? 'no result'}`,
+					),
+				);
 		});
 	});
 }
@@ -37,7 +42,10 @@ export async function run(): Promise<BenchResult> {
 		...(QUICK ? [] : [{ mode: 'filesystem' as const, concurrency: 20 }]),
 		{ mode: 'default', concurrency },
 	];
-	const sim = await startSimProcess({ durations: { queued: 20, handling: 60, archiving: 20 }, outputPadBytes: PAD_BYTES });
+	const sim = await startSimProcess({
+		durations: { queued: 20, handling: 60, archiving: 20 },
+		outputPadBytes: PAD_BYTES,
+	});
 	try {
 		const common = { baseUrl: sim.baseUrl, apiKey: sim.apiKey, items, sampleMs: 20 };
 		const results: MemoryChildResult[] = [];
@@ -49,7 +57,17 @@ export async function run(): Promise<BenchResult> {
 		const memMode = results[results.length - 1];
 		table(
 			`Memory: ${items} outputs of ${PAD_BYTES / 2 ** 20} MiB each, RSS sampled every 20 ms (MiB)`,
-			['binary mode', 'concurrency', 'output MiB', 'stored as', 'peak RSS growth', 'RSS growth at end', 'peak heap growth', 'peak external growth', 'wall s'],
+			[
+				'binary mode',
+				'concurrency',
+				'output MiB',
+				'stored as',
+				'peak RSS growth',
+				'RSS growth at end',
+				'peak heap growth',
+				'peak external growth',
+				'wall s',
+			],
 			results.map((r) => [
 				r.mode === 'default' ? 'default (in memory)' : r.mode,
 				r.concurrency,
@@ -62,18 +80,32 @@ export async function run(): Promise<BenchResult> {
 				round(r.wallS, 1).toFixed(1),
 			]),
 		);
-		note(`Growth = peak minus the RSS after a 2-item warm-up and GC, in a fresh process per mode. Target: < ${TARGET_MB} MiB in filesystem mode.`);
-		note('"external" is Buffer memory. In filesystem mode its peak (~65 MiB) does not grow with concurrency or item count: it is download');
-		note('chunks awaiting garbage collection, not images held whole (with a forced GC every 10 ms it stays near 3 MiB; see bench/README.md).');
-		note('In the default mode n8n keeps every binary as base64 inside the item, so growth there is expected to scale with the output size.');
-		const met = results.filter((r) => r.mode === 'filesystem').every((r) => r.peakRssGrowthMB < TARGET_MB);
+		note(
+			`Growth = peak minus the RSS after a 2-item warm-up and GC, in a fresh process per mode. Target: < ${TARGET_MB} MiB in filesystem mode.`,
+		);
+		note(
+			'"external" is Buffer memory. In filesystem mode its peak (~65 MiB) does not grow with concurrency or item count: it is download',
+		);
+		note(
+			'chunks awaiting garbage collection, not images held whole (with a forced GC every 10 ms it stays near 3 MiB; see bench/README.md).',
+		);
+		note(
+			'In the default mode n8n keeps every binary as base64 inside the item, so growth there is expected to scale with the output size.',
+		);
+		const met = results
+			.filter((r) => r.mode === 'filesystem')
+			.every((r) => r.peakRssGrowthMB < TARGET_MB);
 		return {
 			summary: [
 				`memory: ${items} x ${PAD_BYTES / 2 ** 20} MiB outputs (${round(fsMode.outputMB, 0)} MiB): peak RSS growth ${round(fsMode.peakRssGrowthMB, 0)} MiB in filesystem mode at concurrency ${concurrency}${results.length > 2 ? ` (${round(results[1].peakRssGrowthMB, 0)} MiB at ${results[1].concurrency})` : ''} (target < ${TARGET_MB}: ${met ? 'met' : 'NOT met'}), ${round(memMode.peakRssGrowthMB, 0)} MiB in the default in-memory mode`,
 			],
 			data: {
 				setup: { items, outputBytes: PAD_BYTES, plan, sampleMs: 20, pollIntervalS: 0.1 },
-				results: results.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? round(v, 1) : v]))),
+				results: results.map((r) =>
+					Object.fromEntries(
+						Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? round(v, 1) : v]),
+					),
+				),
 			},
 		};
 	} finally {

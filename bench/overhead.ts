@@ -48,8 +48,13 @@ function nodeVariant(name: string, h: Harness): Variant {
 				input: prompts(items),
 				timeoutMs: 600_000,
 			});
-			const images = r.items.filter((item) => item.json.status === 'success' && item.binary?.data).length;
-			if (r.status !== 'success' || images !== items) throw new Error(`${name}: status ${r.status}, ${images}/${items} images (${r.error?.message ?? 'no error'})`);
+			const images = r.items.filter(
+				(item) => item.json.status === 'success' && item.binary?.data,
+			).length;
+			if (r.status !== 'success' || images !== items)
+				throw new Error(
+					`${name}: status ${r.status}, ${images}/${items} images (${r.error?.message ?? 'no error'})`,
+				);
 		},
 	};
 }
@@ -60,30 +65,69 @@ interface Answer {
 }
 
 /** Submit, read the task, download its output: what the node does per item, without n8n. */
-function bareVariant(name: string, sim: SimProcess, send: (method: string, url: string, headers: Record<string, string>, body?: string) => Promise<Answer>): Variant {
+function bareVariant(
+	name: string,
+	sim: SimProcess,
+	send: (
+		method: string,
+		url: string,
+		headers: Record<string, string>,
+		body?: string,
+	) => Promise<Answer>,
+): Variant {
 	const auth = { Authorization: `Bearer ${sim.apiKey}`, Accept: 'application/json' };
 	const json = (a: Answer, what: string) => {
 		if (a.status !== 200) throw new Error(`${name}: ${what} answered ${a.status}`);
 		return (JSON.parse(a.body.toString('utf8')) as { data: Record<string, unknown> }).data;
 	};
 	const item = async (i: number) => {
-		const body = JSON.stringify({ model: 'gpt-image-2/text-to-image', input: { prompt: `item ${i}`, aspect_ratio: '1:1', resolution: '1K' } });
-		const submitted = json(await send('POST', `${sim.baseUrl}/v1/tasks`, { ...auth, 'Content-Type': 'application/json', 'Idempotency-Key': randomUUID() }, body), 'submit');
-		const task = json(await send('GET', `${sim.baseUrl}/v1/tasks/${encodeURIComponent(String(submitted.taskId))}`, auth), 'get');
+		const body = JSON.stringify({
+			model: 'gpt-image-2/text-to-image',
+			input: { prompt: `item ${i}`, aspect_ratio: '1:1', resolution: '1K' },
+		});
+		const submitted = json(
+			await send(
+				'POST',
+				`${sim.baseUrl}/v1/tasks`,
+				{ ...auth, 'Content-Type': 'application/json', 'Idempotency-Key': randomUUID() },
+				body,
+			),
+			'submit',
+		);
+		const task = json(
+			await send(
+				'GET',
+				`${sim.baseUrl}/v1/tasks/${encodeURIComponent(String(submitted.taskId))}`,
+				auth,
+			),
+			'get',
+		);
 		const output = (task.output as Array<{ url: string }>)[0];
-		if (task.status !== 'success' || !output) throw new Error(`${name}: task ${String(submitted.taskId)} is ${String(task.status)}`);
+		if (task.status !== 'success' || !output)
+			throw new Error(`${name}: task ${String(submitted.taskId)} is ${String(task.status)}`);
 		const image = await send('GET', output.url, {});
-		if (image.status !== 200 || image.body.readUInt32BE(0) !== 0x89504e47) throw new Error(`${name}: download answered ${image.status}`);
+		if (image.status !== 200 || image.body.readUInt32BE(0) !== 0x89504e47)
+			throw new Error(`${name}: download answered ${image.status}`);
 	};
 	return {
 		name,
 		kind: 'baseline',
-		run: async (items) => await mapPool(Array.from({ length: items }, (_, i) => i), CONCURRENCY, item),
+		run: async (items) =>
+			await mapPool(
+				Array.from({ length: items }, (_, i) => i),
+				CONCURRENCY,
+				item,
+			),
 	};
 }
 
 function viaNodeHttp(agent: http.Agent) {
-	return (method: string, url: string, headers: Record<string, string>, body?: string): Promise<Answer> =>
+	return (
+		method: string,
+		url: string,
+		headers: Record<string, string>,
+		body?: string,
+	): Promise<Answer> =>
 		new Promise((resolve, reject) => {
 			const req = http.request(url, { method, headers, agent }, (res) => {
 				const chunks: Buffer[] = [];
@@ -96,7 +140,12 @@ function viaNodeHttp(agent: http.Agent) {
 		});
 }
 
-async function viaFetch(method: string, url: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+async function viaFetch(
+	method: string,
+	url: string,
+	headers: Record<string, string>,
+	body?: string,
+): Promise<Answer> {
 	const res = await fetch(url, { method, headers, body });
 	return { status: res.status, body: Buffer.from(await res.arrayBuffer()) };
 }
@@ -110,8 +159,16 @@ interface Row {
 }
 
 /** All four clients against one simulator whose outputs are `padBytes` big; repeats interleaved. */
-async function measure(image: string, padBytes: number, items: number, repeats: number): Promise<{ rows: Row[]; samples: Sample[]; imageBytes: number }> {
-	const sim = await startSimProcess({ durations: { queued: 0, handling: 0, archiving: 0 }, outputPadBytes: padBytes });
+async function measure(
+	image: string,
+	padBytes: number,
+	items: number,
+	repeats: number,
+): Promise<{ rows: Row[]; samples: Sample[]; imageBytes: number }> {
+	const sim = await startSimProcess({
+		durations: { queued: 0, handling: 0, archiving: 0 },
+		outputPadBytes: padBytes,
+	});
 	const memory = harnessFor(sim, 'default');
 	const disk = harnessFor(sim, 'filesystem');
 	// A new connection per request, as n8n's own HTTP helper makes; reusing idle keep-alive sockets
@@ -132,13 +189,25 @@ async function measure(image: string, padBytes: number, items: number, repeats: 
 				const wall0 = performance.now();
 				const cpu0 = process.cpuUsage();
 				await v.run(items);
-				samples.push({ variant: `${image}: ${v.name}`, items, cpuMs: cpuMs(cpu0), wallS: (performance.now() - wall0) / 1000 });
+				samples.push({
+					variant: `${image}: ${v.name}`,
+					items,
+					cpuMs: cpuMs(cpu0),
+					wallS: (performance.now() - wall0) / 1000,
+				});
 			}
 		}
-		const imageBytes = (await viaNodeHttp(agent)('GET', (await firstOutputUrl(sim, agent)), {})).body.length;
+		const imageBytes = (await viaNodeHttp(agent)('GET', await firstOutputUrl(sim, agent), {})).body
+			.length;
 		const rows = variants.map((v): Row => {
 			const mine = samples.filter((s) => s.variant === `${image}: ${v.name}`);
-			return { image, variant: v.name, kind: v.kind, cpuMsPerItem: median(mine.map((s) => s.cpuMs / s.items)), wallS: median(mine.map((s) => s.wallS)) };
+			return {
+				image,
+				variant: v.name,
+				kind: v.kind,
+				cpuMsPerItem: median(mine.map((s) => s.cpuMs / s.items)),
+				wallS: median(mine.map((s) => s.wallS)),
+			};
 		});
 		return { rows, samples, imageBytes };
 	} finally {
@@ -153,9 +222,18 @@ async function measure(image: string, padBytes: number, items: number, repeats: 
 async function firstOutputUrl(sim: SimProcess, agent: http.Agent): Promise<string> {
 	const send = viaNodeHttp(agent);
 	const auth = { Authorization: `Bearer ${sim.apiKey}`, 'Content-Type': 'application/json' };
-	const body = JSON.stringify({ model: 'gpt-image-2/text-to-image', input: { prompt: 'size probe', aspect_ratio: '1:1', resolution: '1K' } });
-	const { taskId } = (JSON.parse((await send('POST', `${sim.baseUrl}/v1/tasks`, auth, body)).body.toString()) as { data: { taskId: string } }).data;
-	const task = JSON.parse((await send('GET', `${sim.baseUrl}/v1/tasks/${taskId}`, auth)).body.toString()) as { data: { output: Array<{ url: string }> } };
+	const body = JSON.stringify({
+		model: 'gpt-image-2/text-to-image',
+		input: { prompt: 'size probe', aspect_ratio: '1:1', resolution: '1K' },
+	});
+	const { taskId } = (
+		JSON.parse((await send('POST', `${sim.baseUrl}/v1/tasks`, auth, body)).body.toString()) as {
+			data: { taskId: string };
+		}
+	).data;
+	const task = JSON.parse(
+		(await send('GET', `${sim.baseUrl}/v1/tasks/${taskId}`, auth)).body.toString(),
+	) as { data: { output: Array<{ url: string }> } };
 	return task.data.output[0].url;
 }
 
@@ -177,7 +255,8 @@ export async function run(): Promise<BenchResult> {
 		samples.push(...m.samples);
 		imageBytes[image] = m.imageBytes;
 	}
-	const baseOf = (image: string) => rows.find((r) => r.image === image && r.variant.startsWith('bare node:http'))!;
+	const baseOf = (image: string) =>
+		rows.find((r) => r.image === image && r.variant.startsWith('bare node:http'))!;
 	table(
 		`Overhead: CPU per item at concurrency ${CONCURRENCY}, instant jobs, median of ${repeats}`,
 		['image', 'client', 'CPU ms/item', 'x bare node:http', 'minus bare node:http', 'wall s'],
@@ -193,10 +272,17 @@ export async function run(): Promise<BenchResult> {
 			];
 		}),
 	);
-	note('Per item: POST /v1/tasks, one GET /v1/tasks/{id} (the job is already done), GET of the output from the CDN path.');
-	note('The node figure includes n8n\'s engine around it (WorkflowExecute, parameter and credential resolution, httpRequest, binary store);');
-	note('its 0.1 s poll wait costs no CPU. The simulator runs in another process and is not counted.');
-	const pick = (image: string, prefix: string) => rows.find((r) => r.image === image && r.variant.startsWith(prefix))!;
+	note(
+		'Per item: POST /v1/tasks, one GET /v1/tasks/{id} (the job is already done), GET of the output from the CDN path.',
+	);
+	note(
+		"The node figure includes n8n's engine around it (WorkflowExecute, parameter and credential resolution, httpRequest, binary store);",
+	);
+	note(
+		'its 0.1 s poll wait costs no CPU. The simulator runs in another process and is not counted.',
+	);
+	const pick = (image: string, prefix: string) =>
+		rows.find((r) => r.image === image && r.variant.startsWith(prefix))!;
 	const line = ([image]: [string, number, number]) => {
 		const mem = pick(image, 'GPT Image 2 node, in-memory');
 		const fs = pick(image, 'GPT Image 2 node, filesystem');
@@ -207,8 +293,24 @@ export async function run(): Promise<BenchResult> {
 	return {
 		summary: sizes.map(line),
 		data: {
-			setup: { concurrency: CONCURRENCY, repeats, sizes: sizes.map(([image, padBytes, n]) => ({ image, padBytes, items: n, bytes: imageBytes[image] })), durationsMs: 0, pollIntervalS: 0.1 },
-			results: rows.map((r) => ({ ...r, cpuMsPerItem: round(r.cpuMsPerItem, 3), wallS: round(r.wallS, 3), vsBareNodeHttp: round(r.cpuMsPerItem / baseOf(r.image).cpuMsPerItem, 2) })),
+			setup: {
+				concurrency: CONCURRENCY,
+				repeats,
+				sizes: sizes.map(([image, padBytes, n]) => ({
+					image,
+					padBytes,
+					items: n,
+					bytes: imageBytes[image],
+				})),
+				durationsMs: 0,
+				pollIntervalS: 0.1,
+			},
+			results: rows.map((r) => ({
+				...r,
+				cpuMsPerItem: round(r.cpuMsPerItem, 3),
+				wallS: round(r.wallS, 3),
+				vsBareNodeHttp: round(r.cpuMsPerItem / baseOf(r.image).cpuMsPerItem, 2),
+			})),
 			samples: samples.map((s) => ({ ...s, cpuMs: round(s.cpuMs, 1), wallS: round(s.wallS, 3) })),
 		},
 	};

@@ -33,7 +33,12 @@ interface Run {
 	peakInFlight: number;
 }
 
-async function batch(h: Harness, sim: SimProcess, items: number, concurrency: number): Promise<Run> {
+async function batch(
+	h: Harness,
+	sim: SimProcess,
+	items: number,
+	concurrency: number,
+): Promise<Run> {
 	await sim.reset();
 	const start = performance.now();
 	const r = await h.runNode({
@@ -42,12 +47,22 @@ async function batch(h: Harness, sim: SimProcess, items: number, concurrency: nu
 		timeoutMs: 600_000,
 	});
 	const wallS = (performance.now() - start) / 1000;
-	const withImage = r.items.filter((item) => item.json.status === 'success' && item.binary?.data).length;
+	const withImage = r.items.filter(
+		(item) => item.json.status === 'success' && item.binary?.data,
+	).length;
 	if (r.status !== 'success' || withImage !== items) {
-		throw new Error(`batch of ${items} at concurrency ${concurrency}: status ${r.status}, ${withImage} images (${r.error?.message ?? 'no error'})`);
+		throw new Error(
+			`batch of ${items} at concurrency ${concurrency}: status ${r.status}, ${withImage} images (${r.error?.message ?? 'no error'})`,
+		);
 	}
 	const counters = await sim.counters();
-	return { items, concurrency, wallS, getsPerItem: counters.getsTotal / items, peakInFlight: peakInFlight(await sim.log()) };
+	return {
+		items,
+		concurrency,
+		wallS,
+		getsPerItem: counters.getsTotal / items,
+		peakInFlight: peakInFlight(await sim.log()),
+	};
 }
 
 export async function run(): Promise<BenchResult> {
@@ -104,10 +119,28 @@ export async function run(): Promise<BenchResult> {
 				s.peakInFlight,
 				round(s.getsPerItem, 1).toFixed(1),
 			]);
-		const headers = ['batch', 'runs', 'wall s (median)', 's/item', 'speed-up vs c=1', 'peak in flight', 'GETs/item'];
-		table(`Throughput: 20 items (issue 4), ${JOB_MS} ms jobs, poll ${POLL_S} s`, headers, rows(small, seq20, false));
-		table(`Throughput: 100 items, ${JOB_MS} ms jobs, poll ${POLL_S} s`, headers, rows(big, seq100, QUICK));
-		note(`Jobs take a fixed ${JOB_MS} ms (not 1 s) to keep the sequential run short; poll interval ${POLL_S} s; download on, 64x64 PNG, in-memory binary mode.`);
+		const headers = [
+			'batch',
+			'runs',
+			'wall s (median)',
+			's/item',
+			'speed-up vs c=1',
+			'peak in flight',
+			'GETs/item',
+		];
+		table(
+			`Throughput: 20 items (issue 4), ${JOB_MS} ms jobs, poll ${POLL_S} s`,
+			headers,
+			rows(small, seq20, false),
+		);
+		table(
+			`Throughput: 100 items, ${JOB_MS} ms jobs, poll ${POLL_S} s`,
+			headers,
+			rows(big, seq100, QUICK),
+		);
+		note(
+			`Jobs take a fixed ${JOB_MS} ms (not 1 s) to keep the sequential run short; poll interval ${POLL_S} s; download on, 64x64 PNG, in-memory binary mode.`,
+		);
 		note(`Sequential 100-item time: ${seq100Label}. Target: >= 15x at concurrency 20.`);
 
 		const speedup = (s: { wallS: number }, seq: number) => round(seq / s.wallS, 1);
@@ -119,7 +152,15 @@ export async function run(): Promise<BenchResult> {
 		return {
 			summary,
 			data: {
-				setup: { jobMs: JOB_MS, durations: DURATIONS, pollIntervalS: POLL_S, download: true, binaryMode: 'default', repeats, sequential100: seq100Label },
+				setup: {
+					jobMs: JOB_MS,
+					durations: DURATIONS,
+					pollIntervalS: POLL_S,
+					download: true,
+					binaryMode: 'default',
+					repeats,
+					sequential100: seq100Label,
+				},
 				twentyItems: small.map((s) => ({ ...s, speedup: speedup(s, seq20) })),
 				hundredItems: big.map((s) => ({ ...s, speedup: speedup(s, seq100) })),
 				sequential100WallS: seq100,

@@ -12,7 +12,19 @@ import { createHmac } from 'crypto';
 import http from 'http';
 import type { IDataObject } from 'n8n-workflow';
 
-import { QUICK, TRIGGER, cpuMs, harnessFor, median, note, round, startSimProcess, table, type BenchResult, type SimProcess } from './lib';
+import {
+	QUICK,
+	TRIGGER,
+	cpuMs,
+	harnessFor,
+	median,
+	note,
+	round,
+	startSimProcess,
+	table,
+	type BenchResult,
+	type SimProcess,
+} from './lib';
 import { mapPool } from '../nodes/shared/pool';
 import type { Harness } from '../test/harness';
 
@@ -24,14 +36,27 @@ interface Callback {
 	rawBody: Buffer;
 }
 
-function post(agent: http.Agent, url: string, headers: Record<string, string>, body?: string): Promise<string> {
+function post(
+	agent: http.Agent,
+	url: string,
+	headers: Record<string, string>,
+	body?: string,
+): Promise<string> {
 	return new Promise((resolve, reject) => {
-		const req = http.request(url, { method: body === undefined ? 'GET' : 'POST', headers, agent }, (res) => {
-			let text = '';
-			res.setEncoding('utf8');
-			res.on('data', (chunk: string) => (text += chunk));
-			res.on('end', () => (res.statusCode === 200 ? resolve(text) : reject(new Error(`${url}: HTTP ${res.statusCode} ${text}`))));
-		});
+		const req = http.request(
+			url,
+			{ method: body === undefined ? 'GET' : 'POST', headers, agent },
+			(res) => {
+				let text = '';
+				res.setEncoding('utf8');
+				res.on('data', (chunk: string) => (text += chunk));
+				res.on('end', () =>
+					res.statusCode === 200
+						? resolve(text)
+						: reject(new Error(`${url}: HTTP ${res.statusCode} ${text}`)),
+				);
+			},
+		);
 		req.on('error', reject);
 		req.end(body);
 	});
@@ -43,14 +68,29 @@ async function finishedTasks(sim: SimProcess, n: number): Promise<Callback[]> {
 	const auth = { Authorization: `Bearer ${sim.apiKey}`, 'Content-Type': 'application/json' };
 	try {
 		const ids: string[] = [];
-		await mapPool(Array.from({ length: n }, (_, i) => i), 20, async (i) => {
-			const body = JSON.stringify({ model: 'gpt-image-2/text-to-image', input: { prompt: `callback ${i}`, aspect_ratio: '1:1', resolution: '1K' } });
-			ids[i] = (JSON.parse(await post(agent, `${sim.baseUrl}/v1/tasks`, auth, body)) as { data: { taskId: string } }).data.taskId;
-		});
+		await mapPool(
+			Array.from({ length: n }, (_, i) => i),
+			20,
+			async (i) => {
+				const body = JSON.stringify({
+					model: 'gpt-image-2/text-to-image',
+					input: { prompt: `callback ${i}`, aspect_ratio: '1:1', resolution: '1K' },
+				});
+				ids[i] = (
+					JSON.parse(await post(agent, `${sim.baseUrl}/v1/tasks`, auth, body)) as {
+						data: { taskId: string };
+					}
+				).data.taskId;
+			},
+		);
 		const bodies: Callback[] = [];
 		await mapPool(ids, 20, async (taskId) => {
 			// A callback carries the task object, the same as GET /v1/tasks/{id} once it has settled.
-			const task = (JSON.parse(await post(agent, `${sim.baseUrl}/v1/tasks/${taskId}`, auth)) as { data: IDataObject }).data;
+			const task = (
+				JSON.parse(await post(agent, `${sim.baseUrl}/v1/tasks/${taskId}`, auth)) as {
+					data: IDataObject;
+				}
+			).data;
 			bodies.push({ taskId, rawBody: Buffer.from(JSON.stringify(task)) });
 		});
 		return bodies;
@@ -61,8 +101,15 @@ async function finishedTasks(sim: SimProcess, n: number): Promise<Callback[]> {
 
 function signedHeaders(rawBody: Buffer): Record<string, string> {
 	const timestamp = String(Math.floor(Date.now() / 1000));
-	const signature = createHmac('sha256', SIGNING_KEY).update(`${timestamp}.`).update(rawBody).digest('hex');
-	return { 'content-type': 'application/json', 'x-hiapi-timestamp': timestamp, 'x-hiapi-signature': signature };
+	const signature = createHmac('sha256', SIGNING_KEY)
+		.update(`${timestamp}.`)
+		.update(rawBody)
+		.digest('hex');
+	return {
+		'content-type': 'application/json',
+		'x-hiapi-timestamp': timestamp,
+		'x-hiapi-signature': signature,
+	};
 }
 
 interface Sample {
@@ -76,7 +123,13 @@ interface Sample {
  * Delivers every callback through webhook(). Like n8n, each call gets the workflow's static data as
  * last saved (the dedup record) and the saved copy is replaced by what the call leaves behind.
  */
-async function deliver(h: Harness, callbacks: Callback[], width: number, confirm: boolean, expect: 'new' | 'duplicate') {
+async function deliver(
+	h: Harness,
+	callbacks: Callback[],
+	width: number,
+	confirm: boolean,
+	expect: 'new' | 'duplicate',
+) {
 	let staticData: IDataObject = {};
 	let failures = 0;
 	await mapPool(callbacks, width, async ({ rawBody }) => {
@@ -92,10 +145,15 @@ async function deliver(h: Harness, callbacks: Callback[], width: number, confirm
 		const ok =
 			expect === 'new'
 				? result.statusCode === 200 && items.length === 1 && items[0].binary?.data !== undefined
-				: result.statusCode === 200 && (result.responseBody as IDataObject | undefined)?.duplicate === true && items.length === 0;
+				: result.statusCode === 200 &&
+					(result.responseBody as IDataObject | undefined)?.duplicate === true &&
+					items.length === 0;
 		if (!ok) failures++;
 	});
-	if (failures > 0) throw new Error(`${failures}/${callbacks.length} callbacks were not handled as ${expect} (confirm ${confirm}, width ${width})`);
+	if (failures > 0)
+		throw new Error(
+			`${failures}/${callbacks.length} callbacks were not handled as ${expect} (confirm ${confirm}, width ${width})`,
+		);
 	return staticData;
 }
 
@@ -117,7 +175,12 @@ export async function run(): Promise<BenchResult> {
 			const wall0 = performance.now();
 			const cpu0 = process.cpuUsage();
 			await run();
-			samples.push({ scenario, calls, wallS: (performance.now() - wall0) / 1000, cpuMs: cpuMs(cpu0) });
+			samples.push({
+				scenario,
+				calls,
+				wallS: (performance.now() - wall0) / 1000,
+				cpuMs: cpuMs(cpu0),
+			});
 		};
 		const duplicates = 'duplicate delivery (dedup), sequential';
 		for (let i = 0; i < repeats; i++) {
@@ -143,21 +206,45 @@ export async function run(): Promise<BenchResult> {
 		table(
 			`Trigger webhook(): ${n} signed callbacks per run, download on (64x64 PNG), median of ${repeats}`,
 			['scenario', 'callbacks/s', 'ms/callback', 'CPU ms/callback'],
-			rows.map((r) => [r.scenario, round(r.callsPerS, 0), round(r.msPerCall, 2).toFixed(2), round(r.cpuMsPerCall, 2).toFixed(2)]),
+			rows.map((r) => [
+				r.scenario,
+				round(r.callsPerS, 0),
+				round(r.msPerCall, 2).toFixed(2),
+				round(r.cpuMsPerCall, 2).toFixed(2),
+			]),
 		);
-		note('In process, through n8n\'s WebhookContext: HMAC check, body parse, dedup (in-process claim + static data), GET /v1/tasks/{id} when');
-		note('confirm is on, image download into binary data. Every callback is for a new task except in the duplicate row.');
-		note('Not measured here: n8n\'s webhook HTTP server and workflow start in front of webhook(); the real-n8n figure comes from the e2e harness (test/e2e/).');
+		note(
+			"In process, through n8n's WebhookContext: HMAC check, body parse, dedup (in-process claim + static data), GET /v1/tasks/{id} when",
+		);
+		note(
+			'confirm is on, image download into binary data. Every callback is for a new task except in the duplicate row.',
+		);
+		note(
+			"Not measured here: n8n's webhook HTTP server and workflow start in front of webhook(); the real-n8n figure comes from the e2e harness (test/e2e/).",
+		);
 		const at = (name: string) => rows.find((r) => r.scenario === name)!;
 		return {
 			summary: [
 				`trigger webhook() in process (signed, dedup, download on): confirm on ${round(at(scenarios[0].name).callsPerS, 0)}/s sequential, ${round(at(scenarios[1].name).callsPerS, 0)}/s at ${CONCURRENT} concurrent; confirm off ${round(at(scenarios[2].name).callsPerS, 0)}/s and ${round(at(scenarios[3].name).callsPerS, 0)}/s; duplicates ${round(at(duplicates).callsPerS, 0)}/s (real-n8n figure: test/e2e, not measured here)`,
 			],
 			data: {
-				setup: { callbacksPerRun: n, repeats, concurrent: CONCURRENT, signed: true, download: true, image: '64x64 PNG (simulator default)' },
-				results: rows.map((r) => ({ ...r, callsPerS: round(r.callsPerS, 1), msPerCall: round(r.msPerCall, 3), cpuMsPerCall: round(r.cpuMsPerCall, 3) })),
+				setup: {
+					callbacksPerRun: n,
+					repeats,
+					concurrent: CONCURRENT,
+					signed: true,
+					download: true,
+					image: '64x64 PNG (simulator default)',
+				},
+				results: rows.map((r) => ({
+					...r,
+					callsPerS: round(r.callsPerS, 1),
+					msPerCall: round(r.msPerCall, 3),
+					cpuMsPerCall: round(r.cpuMsPerCall, 3),
+				})),
 				samples: samples.map((s) => ({ ...s, wallS: round(s.wallS, 3), cpuMs: round(s.cpuMs, 1) })),
-				notMeasured: 'n8n webhook HTTP server + execution start: measured by the end-to-end harness in test/e2e/',
+				notMeasured:
+					'n8n webhook HTTP server + execution start: measured by the end-to-end harness in test/e2e/',
 			},
 		};
 	} finally {

@@ -38,7 +38,8 @@ async function simRole(): Promise<void> {
 			return true;
 		},
 		digest: (msg) => sim.outputDigest(String(msg.taskId), msg.index ?? 0),
-		log: () => sim.log.map(({ t, method, route, status, taskId }) => ({ t, method, route, status, taskId })),
+		log: () =>
+			sim.log.map(({ t, method, route, status, taskId }) => ({ t, method, route, status, taskId })),
 	};
 	process.on('message', (raw) => {
 		const msg = raw as SimRequest;
@@ -103,7 +104,8 @@ export interface VideoChildResult {
 	node: Measurement;
 }
 
-const gc = (globalThis as { gc?: (options?: { type: 'minor' | 'major' }) => void }).gc ?? (() => {});
+const gc =
+	(globalThis as { gc?: (options?: { type: 'minor' | 'major' }) => void }).gc ?? (() => {});
 const minorGc = () => gc({ type: 'minor' });
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -116,11 +118,20 @@ async function settle(): Promise<NodeJS.MemoryUsage> {
 }
 
 /** Samples memory around `work`: RSS from a worker thread, heap and external from here. */
-async function measured<T>(sampleMs: number, work: () => Promise<T>, gcEveryMs = 0): Promise<{ value: T; m: Omit<Measurement, 'downloadS' | 'sha256' | 'size'> }> {
+async function measured<T>(
+	sampleMs: number,
+	work: () => Promise<T>,
+	gcEveryMs = 0,
+): Promise<{ value: T; m: Omit<Measurement, 'downloadS' | 'sha256' | 'size'> }> {
 	const { startRssSampler } = require('./lib') as typeof import('./lib');
 	const base = await settle();
 	const sampler = await startRssSampler(sampleMs);
-	const peaks = { heapUsed: base.heapUsed, heapTotal: base.heapTotal, external: base.external, arrayBuffers: base.arrayBuffers };
+	const peaks = {
+		heapUsed: base.heapUsed,
+		heapTotal: base.heapTotal,
+		external: base.external,
+		arrayBuffers: base.arrayBuffers,
+	};
 	const sampleHeap = () => {
 		const now = process.memoryUsage();
 		peaks.heapUsed = Math.max(peaks.heapUsed, now.heapUsed);
@@ -163,7 +174,9 @@ async function bareDownload(url: string, file: string): Promise<void> {
 	const http = await import('http');
 	const { createWriteStream } = await import('fs');
 	const { pipeline } = await import('stream/promises');
-	const response = await new Promise<import('http').IncomingMessage>((resolve, reject) => http.get(url, resolve).once('error', reject));
+	const response = await new Promise<import('http').IncomingMessage>((resolve, reject) =>
+		http.get(url, resolve).once('error', reject),
+	);
 	if (response.statusCode !== 200) {
 		response.resume();
 		throw new Error(`bare GET ${url}: HTTP ${response.statusCode}`);
@@ -182,12 +195,23 @@ async function sha256Of(stream: NodeJS.ReadableStream): Promise<{ sha256: string
 }
 
 /** Submits a task with plain fetch and waits for it: gives the bare baseline its own output URL. */
-async function bareTask(args: VideoChildArgs, prompt: string): Promise<{ taskId: string; url: string }> {
+async function bareTask(
+	args: VideoChildArgs,
+	prompt: string,
+): Promise<{ taskId: string; url: string }> {
 	const headers = { authorization: `Bearer ${args.apiKey}`, 'content-type': 'application/json' };
-	const submitted = (await (await fetch(`${args.baseUrl}/v1/tasks`, { method: 'POST', headers, body: JSON.stringify({ model: 'seedance-2.0', input: { prompt } }) })).json()) as { data: { taskId?: string; task_id?: string; id?: string } };
+	const submitted = (await (
+		await fetch(`${args.baseUrl}/v1/tasks`, {
+			method: 'POST',
+			headers,
+			body: JSON.stringify({ model: 'seedance-2.0', input: { prompt } }),
+		})
+	).json()) as { data: { taskId?: string; task_id?: string; id?: string } };
 	const taskId = String(submitted.data.taskId ?? submitted.data.task_id ?? submitted.data.id);
 	for (let i = 0; i < 600; i++) {
-		const got = (await (await fetch(`${args.baseUrl}/v1/tasks/${taskId}`, { headers })).json()) as { data: { status: string; output?: Array<{ url: string }> } };
+		const got = (await (await fetch(`${args.baseUrl}/v1/tasks/${taskId}`, { headers })).json()) as {
+			data: { status: string; output?: Array<{ url: string }> };
+		};
 		if (got.data.status === 'success') return { taskId, url: got.data.output![0].url };
 		if (got.data.status === 'fail') throw new Error(`bare task ${taskId} failed`);
 		await pause(50);
@@ -203,7 +227,9 @@ async function measure(args: VideoChildArgs): Promise<VideoChildResult> {
 	const { HIAPI, hiapiHarnessFor } = require('./lib') as typeof import('./lib');
 	// The n8n-core DI container the harness installs its BinaryDataService in (see test/harness).
 	const coreDir = dirname(require.resolve('n8n-core'));
-	const { Container } = require(require.resolve('@n8n/di', { paths: [coreDir] })) as { Container: { get<T>(t: unknown): T } };
+	const { Container } = require(require.resolve('@n8n/di', { paths: [coreDir] })) as {
+		Container: { get<T>(t: unknown): T };
+	};
 	const { BinaryDataService } = require('n8n-core') as typeof import('n8n-core');
 
 	// When the output's GET leaves: node:http reports every client request on this channel.
@@ -212,7 +238,8 @@ async function measure(args: VideoChildArgs): Promise<VideoChildResult> {
 	let watchCdn = false;
 	dc.subscribe('http.client.request.start', (message) => {
 		const { request } = message as { request: { path?: string } };
-		if (watchCdn && !cdnRequestAt && request.path?.includes('/cdn/')) cdnRequestAt = performance.now();
+		if (watchCdn && !cdnRequestAt && request.path?.includes('/cdn/'))
+			cdnRequestAt = performance.now();
 	});
 
 	const dir = mkdtempSync(join(tmpdir(), 'hiapi-bench-video-'));
@@ -233,7 +260,8 @@ async function measure(args: VideoChildArgs): Promise<VideoChildResult> {
 	try {
 		// Warm-up: loads n8n's code paths, the catalogue, sockets and the binary store, and the bare path.
 		const warm = await runVideo(`warm-up [bytes=${args.warmUpBytes}]`);
-		if (warm.status !== 'success') throw new Error(`warm-up: ${warm.error?.message ?? warm.status}`);
+		if (warm.status !== 'success')
+			throw new Error(`warm-up: ${warm.error?.message ?? warm.status}`);
 		const warmBare = await bareTask(args, `warm-up bare [bytes=${args.warmUpBytes}]`);
 		await bareDownload(warmBare.url, join(dir, 'warm-up.mp4'));
 
@@ -241,22 +269,30 @@ async function measure(args: VideoChildArgs): Promise<VideoChildResult> {
 		const target = await bareTask(args, `bare [bytes=${args.bytes}]`);
 		const bareFile = join(dir, 'bare.mp4');
 		const measureBare = () =>
-			measured(args.sampleMs, async () => {
-				const t0 = performance.now();
-				await bareDownload(target.url, bareFile);
-				return (performance.now() - t0) / 1000;
-			}, args.gcEveryMs);
+			measured(
+				args.sampleMs,
+				async () => {
+					const t0 = performance.now();
+					await bareDownload(target.url, bareFile);
+					return (performance.now() - t0) / 1000;
+				},
+				args.gcEveryMs,
+			);
 		// The node: submit, poll, download into n8n's binary store.
 		let doneAt = 0;
 		const measureNode = () => {
 			cdnRequestAt = 0;
-			return measured(args.sampleMs, async () => {
-				watchCdn = true;
-				const result = await runVideo(`video [bytes=${args.bytes}]`);
-				doneAt = performance.now();
-				watchCdn = false;
-				return result;
-			}, args.gcEveryMs);
+			return measured(
+				args.sampleMs,
+				async () => {
+					watchCdn = true;
+					const result = await runVideo(`video [bytes=${args.bytes}]`);
+					doneAt = performance.now();
+					watchCdn = false;
+					return result;
+				},
+				args.gcEveryMs,
+			);
 		};
 		// Whichever runs second starts with the pages the first one freed (the allocator keeps them), so
 		// video.ts runs both orders.
@@ -276,20 +312,29 @@ async function measure(args: VideoChildArgs): Promise<VideoChildResult> {
 		const r = node.value;
 		const item = r.items[0];
 		const binary = item?.binary?.data;
-		if (r.status !== 'success' || !binary) throw new Error(`node run: status ${r.status}: ${r.error?.message ?? 'no binary output'}`);
+		if (r.status !== 'success' || !binary)
+			throw new Error(`node run: status ${r.status}: ${r.error?.message ?? 'no binary output'}`);
 		const taskId = String(item.json.taskId);
 		// Read back as n8n would: a stream from the binary data service (by id); in memory mode the base64 in the item.
 		const service = Container.get<InstanceType<typeof BinaryDataService>>(BinaryDataService);
-		const stored = binary.id ? await sha256Of(await service.getAsStream(binary.id)) : await sha256Of([await service.getAsBuffer(binary)] as unknown as NodeJS.ReadableStream);
+		const stored = binary.id
+			? await sha256Of(await service.getAsStream(binary.id))
+			: await sha256Of([await service.getAsBuffer(binary)] as unknown as NodeJS.ReadableStream);
 		return {
 			mode: args.mode,
 			order: args.order,
 			gcEveryMs: args.gcEveryMs ?? 0,
 			taskId,
 			bareTaskId: target.taskId,
-			storedAs: binary.id ? `binary data id (${String(binary.id).split(':')[0]})` : 'base64 in the item',
+			storedAs: binary.id
+				? `binary data id (${String(binary.id).split(':')[0]})`
+				: 'base64 in the item',
 			bare: { ...bare.m, downloadS: bare.value, ...bareDigest },
-			node: { ...node.m, downloadS: cdnRequestAt ? (doneAt - cdnRequestAt) / 1000 : NaN, ...stored },
+			node: {
+				...node.m,
+				downloadS: cdnRequestAt ? (doneAt - cdnRequestAt) / 1000 : NaN,
+				...stored,
+			},
 		};
 	} finally {
 		await h.stop();
@@ -299,7 +344,9 @@ async function measure(args: VideoChildArgs): Promise<VideoChildResult> {
 
 if (process.env.BENCH_VIDEO_ROLE === 'sim') {
 	simRole().catch((error: unknown) => {
-		process.stderr.write(`video bench simulator failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+		process.stderr.write(
+			`video bench simulator failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+		);
 		process.exit(1);
 	});
 } else {
@@ -310,7 +357,9 @@ if (process.env.BENCH_VIDEO_ROLE === 'sim') {
 			process.exit(0);
 		},
 		(error: unknown) => {
-			process.send?.({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+			process.send?.({
+				error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+			});
 			process.exit(1);
 		},
 	);

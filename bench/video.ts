@@ -48,18 +48,29 @@ async function startSim(options: Record<string, unknown>): Promise<SimHandle> {
 	const child = fork2({ BENCH_VIDEO_ROLE: 'sim', BENCH_VIDEO_SIM: JSON.stringify(options) }, []);
 	let seq = 0;
 	const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
-	const { baseUrl, apiKey } = await new Promise<{ baseUrl: string; apiKey: string }>((resolve, reject) => {
-		child.once('exit', (code) => reject(new Error(`video bench simulator exited (${code}) before it was ready`)));
-		child.on('message', (raw) => {
-			const msg = raw as { ready?: boolean; baseUrl: string; apiKey: string; id?: number; result?: unknown; error?: string };
-			if (msg.ready) return resolve(msg);
-			const waiter = msg.id !== undefined ? pending.get(msg.id) : undefined;
-			if (!waiter) return;
-			pending.delete(msg.id!);
-			if (msg.error) waiter.reject(new Error(msg.error));
-			else waiter.resolve(msg.result);
-		});
-	});
+	const { baseUrl, apiKey } = await new Promise<{ baseUrl: string; apiKey: string }>(
+		(resolve, reject) => {
+			child.once('exit', (code) =>
+				reject(new Error(`video bench simulator exited (${code}) before it was ready`)),
+			);
+			child.on('message', (raw) => {
+				const msg = raw as {
+					ready?: boolean;
+					baseUrl: string;
+					apiKey: string;
+					id?: number;
+					result?: unknown;
+					error?: string;
+				};
+				if (msg.ready) return resolve(msg);
+				const waiter = msg.id !== undefined ? pending.get(msg.id) : undefined;
+				if (!waiter) return;
+				pending.delete(msg.id!);
+				if (msg.error) waiter.reject(new Error(msg.error));
+				else waiter.resolve(msg.result);
+			});
+		},
+	);
 	return {
 		baseUrl,
 		apiKey,
@@ -85,12 +96,18 @@ function measureIn(args: VideoChildArgs): Promise<VideoChildResult> {
 		proc.on('message', (msg) => (answer = msg as typeof answer));
 		proc.on('exit', (code) => {
 			if (answer?.result) resolve(answer.result);
-			else reject(new Error(`video child (${args.mode}) exited ${code}: ${answer?.error ?? 'no result'}`));
+			else
+				reject(
+					new Error(`video child (${args.mode}) exited ${code}: ${answer?.error ?? 'no result'}`),
+				);
 		});
 	});
 }
 
-const rounded = (m: Measurement) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v === 'number' ? round(v, 2) : v]));
+const rounded = (m: Measurement) =>
+	Object.fromEntries(
+		Object.entries(m).map(([k, v]) => [k, typeof v === 'number' ? round(v, 2) : v]),
+	);
 const mibPerS = (bytes: number, s: number) => bytes / MIB / s;
 
 export async function run(): Promise<BenchResult> {
@@ -108,14 +125,36 @@ export async function run(): Promise<BenchResult> {
 			{ mode: 'filesystem', bytes: VIDEO_BYTES, order: 'node-first', gcEveryMs: GC_DIAGNOSTIC_MS },
 			{ mode: 'filesystem', bytes: VIDEO_BYTES, order: 'bare-first', gcEveryMs: GC_DIAGNOSTIC_MS },
 		];
-		const results: Array<VideoChildResult & { expected: { sha256: string; size: number }; exact: boolean; bytes: number }> = [];
+		const results: Array<
+			VideoChildResult & {
+				expected: { sha256: string; size: number };
+				exact: boolean;
+				bytes: number;
+			}
+		> = [];
 		for (const step of plan) {
 			await sim.call('reset');
-			const r = await measureIn({ ...step, baseUrl: sim.baseUrl, apiKey: sim.apiKey, warmUpBytes: WARM_UP_BYTES, sampleMs: SAMPLE_MS });
-			const expected = await sim.call<{ sha256: string; size: number }>('digest', { taskId: r.taskId, index: 0 });
-			const bareExpected = await sim.call<{ sha256: string; size: number }>('digest', { taskId: r.bareTaskId, index: 0 });
-			if (r.bare.sha256 !== bareExpected.sha256 || r.bare.size !== bareExpected.size) throw new Error(`${step.mode}: the bare GET saved other bytes than the simulator served`);
-			const exact = r.node.sha256 === expected.sha256 && r.node.size === expected.size && expected.size === step.bytes;
+			const r = await measureIn({
+				...step,
+				baseUrl: sim.baseUrl,
+				apiKey: sim.apiKey,
+				warmUpBytes: WARM_UP_BYTES,
+				sampleMs: SAMPLE_MS,
+			});
+			const expected = await sim.call<{ sha256: string; size: number }>('digest', {
+				taskId: r.taskId,
+				index: 0,
+			});
+			const bareExpected = await sim.call<{ sha256: string; size: number }>('digest', {
+				taskId: r.bareTaskId,
+				index: 0,
+			});
+			if (r.bare.sha256 !== bareExpected.sha256 || r.bare.size !== bareExpected.size)
+				throw new Error(`${step.mode}: the bare GET saved other bytes than the simulator served`);
+			const exact =
+				r.node.sha256 === expected.sha256 &&
+				r.node.size === expected.size &&
+				expected.size === step.bytes;
 			results.push({ ...r, expected, exact, bytes: step.bytes });
 		}
 
@@ -124,7 +163,12 @@ export async function run(): Promise<BenchResult> {
 			const label = `${r.mode === 'default' ? 'default (in memory)' : r.mode}${r.gcEveryMs ? `, minor GC every ${r.gcEveryMs} ms` : ''}`;
 			const size = `${round(r.bytes / MIB, 0)} MiB`;
 			const runs = [
-				{ who: `bare GET → file${r.gcEveryMs ? `, minor GC every ${r.gcEveryMs} ms` : ''}`, m: r.bare, exact: true, first: r.order === 'bare-first' },
+				{
+					who: `bare GET → file${r.gcEveryMs ? `, minor GC every ${r.gcEveryMs} ms` : ''}`,
+					m: r.bare,
+					exact: true,
+					first: r.order === 'bare-first',
+				},
 				{ who: `HiAPI node, ${label}`, m: r.node, exact: r.exact, first: r.order === 'node-first' },
 			].sort((x, y) => Number(y.first) - Number(x.first));
 			for (const { who, m, exact, first } of runs) {
@@ -148,7 +192,22 @@ export async function run(): Promise<BenchResult> {
 		});
 		table(
 			`Video: one seedance-2.0 output; each process (#) measures a bare GET and the HiAPI node, in the order shown (RSS sampled every ${SAMPLE_MS} ms; MiB)`,
-			['#', 'order', 'download', 'file', 'peak RSS growth', 'RSS growth at end', 'peak external', 'peak heap used', 'peak heap total', 'wall s', 'download s', 'MiB/s', 'CPU ms', 'sha256 exact'],
+			[
+				'#',
+				'order',
+				'download',
+				'file',
+				'peak RSS growth',
+				'RSS growth at end',
+				'peak external',
+				'peak heap used',
+				'peak heap total',
+				'wall s',
+				'download s',
+				'MiB/s',
+				'CPU ms',
+				'sha256 exact',
+			],
 			rows,
 		);
 		const [nodeFirst, bareFirst, memMode, forcedGc, forcedGcBareFirst] = results;
@@ -157,8 +216,20 @@ export async function run(): Promise<BenchResult> {
 			'Node against the bare GET',
 			['comparison', 'peak RSS growth', 'download time', 'wall time', 'CPU'],
 			[
-				['filesystem, each measured 1st in a fresh process (#1 node, #2 bare)', ratio(nodeFirst.node.peakRssGrowthMB, bareFirst.bare.peakRssGrowthMB, 1), ratio(nodeFirst.node.downloadS, bareFirst.bare.downloadS), ratio(nodeFirst.node.wallS, bareFirst.bare.wallS), ratio(nodeFirst.node.cpuMs, bareFirst.bare.cpuMs, 1)],
-				[`filesystem, minor GC every ${GC_DIAGNOSTIC_MS} ms, each measured 1st (#4 node, #5 bare)`, ratio(forcedGc.node.peakRssGrowthMB, forcedGcBareFirst.bare.peakRssGrowthMB, 1), ratio(forcedGc.node.downloadS, forcedGcBareFirst.bare.downloadS), ratio(forcedGc.node.wallS, forcedGcBareFirst.bare.wallS), ratio(forcedGc.node.cpuMs, forcedGcBareFirst.bare.cpuMs, 1)],
+				[
+					'filesystem, each measured 1st in a fresh process (#1 node, #2 bare)',
+					ratio(nodeFirst.node.peakRssGrowthMB, bareFirst.bare.peakRssGrowthMB, 1),
+					ratio(nodeFirst.node.downloadS, bareFirst.bare.downloadS),
+					ratio(nodeFirst.node.wallS, bareFirst.bare.wallS),
+					ratio(nodeFirst.node.cpuMs, bareFirst.bare.cpuMs, 1),
+				],
+				[
+					`filesystem, minor GC every ${GC_DIAGNOSTIC_MS} ms, each measured 1st (#4 node, #5 bare)`,
+					ratio(forcedGc.node.peakRssGrowthMB, forcedGcBareFirst.bare.peakRssGrowthMB, 1),
+					ratio(forcedGc.node.downloadS, forcedGcBareFirst.bare.downloadS),
+					ratio(forcedGc.node.wallS, forcedGcBareFirst.bare.wallS),
+					ratio(forcedGc.node.cpuMs, forcedGcBareFirst.bare.cpuMs, 1),
+				],
 				...results.map((r, i) => [
 					`${r.mode === 'default' ? 'default (in memory)' : r.mode}${r.gcEveryMs ? `, minor GC every ${r.gcEveryMs} ms` : ''}, same process #${i + 1} (${r.order})`,
 					ratio(r.node.peakRssGrowthMB, r.bare.peakRssGrowthMB, 1),
@@ -168,22 +239,48 @@ export async function run(): Promise<BenchResult> {
 				]),
 			],
 		);
-		note(`Growth = peak minus the RSS after a ${WARM_UP_BYTES / MIB} MiB warm-up (node and bare) and GC, in a fresh process; the bare GET is node:http + stream.pipeline to fs.`);
-		note('Whichever download runs 2nd in a process starts with the pages the 1st one freed (the allocator keeps them): compare the 1st-run figures.');
-		note('"download s" runs from the output GET leaving (diagnostics channel http.client.request.start) to the stored binary; "wall s" adds the submit and polling (jobs of 0.1 s, poll 0.1 s).');
-		note(`"sha256 exact": the stored binary, read back through n8n's BinaryDataService (a stream by id in filesystem mode, the item's base64 in memory mode), equals sim.outputDigest() (sha256 and size).`);
-		if (MEMORY_MODE_BYTES !== VIDEO_BYTES) note(`In-memory mode uses ${MEMORY_MODE_BYTES / MIB} MiB: base64 of ${VIDEO_BYTES / MIB} MiB would risk > 2 GiB.`);
-		note(`#4 and #5 are a diagnostic: a minor GC (scavenge) forced every ${GC_DIAGNOSTIC_MS} ms keeps the download chunks from piling up as garbage (V8 collects them once ~64 MiB of`);
-		note('external memory has accumulated), so its growth is what the downloads hold live. Its times include those GCs.');
-		note(`Target: < ${TARGET_MB} MiB peak RSS growth in filesystem mode for the ${VIDEO_BYTES / MIB} MiB video.`);
-		const met = nodeFirst.node.peakRssGrowthMB < TARGET_MB && bareFirst.node.peakRssGrowthMB < TARGET_MB;
+		note(
+			`Growth = peak minus the RSS after a ${WARM_UP_BYTES / MIB} MiB warm-up (node and bare) and GC, in a fresh process; the bare GET is node:http + stream.pipeline to fs.`,
+		);
+		note(
+			'Whichever download runs 2nd in a process starts with the pages the 1st one freed (the allocator keeps them): compare the 1st-run figures.',
+		);
+		note(
+			'"download s" runs from the output GET leaving (diagnostics channel http.client.request.start) to the stored binary; "wall s" adds the submit and polling (jobs of 0.1 s, poll 0.1 s).',
+		);
+		note(
+			`"sha256 exact": the stored binary, read back through n8n's BinaryDataService (a stream by id in filesystem mode, the item's base64 in memory mode), equals sim.outputDigest() (sha256 and size).`,
+		);
+		if (MEMORY_MODE_BYTES !== VIDEO_BYTES)
+			note(
+				`In-memory mode uses ${MEMORY_MODE_BYTES / MIB} MiB: base64 of ${VIDEO_BYTES / MIB} MiB would risk > 2 GiB.`,
+			);
+		note(
+			`#4 and #5 are a diagnostic: a minor GC (scavenge) forced every ${GC_DIAGNOSTIC_MS} ms keeps the download chunks from piling up as garbage (V8 collects them once ~64 MiB of`,
+		);
+		note(
+			'external memory has accumulated), so its growth is what the downloads hold live. Its times include those GCs.',
+		);
+		note(
+			`Target: < ${TARGET_MB} MiB peak RSS growth in filesystem mode for the ${VIDEO_BYTES / MIB} MiB video.`,
+		);
+		const met =
+			nodeFirst.node.peakRssGrowthMB < TARGET_MB && bareFirst.node.peakRssGrowthMB < TARGET_MB;
 		const fsMode = nodeFirst;
 		return {
 			summary: [
 				`video: ${round(VIDEO_BYTES / MIB, 0)} MiB seedance-2.0 output, filesystem mode: peak RSS growth ${round(fsMode.node.peakRssGrowthMB, 1)} MiB measured 1st, ${round(bareFirst.node.peakRssGrowthMB, 1)} MiB 2nd (target < ${TARGET_MB}: ${met ? 'met' : 'NOT met'}; bare GET ${round(bareFirst.bare.peakRssGrowthMB, 1)} MiB 1st), download ${fsMode.node.downloadS.toFixed(2)} s = ${round(mibPerS(fsMode.bytes, fsMode.node.downloadS), 0)} MiB/s (bare ${bareFirst.bare.downloadS.toFixed(2)} s), sha256 ${fsMode.exact && bareFirst.exact ? 'exact' : 'WRONG'}; in-memory mode (${round(memMode.bytes / MIB, 0)} MiB): ${round(memMode.node.peakRssGrowthMB, 0)} MiB, ${memMode.exact ? 'exact' : 'WRONG'}; with a minor GC every ${GC_DIAGNOSTIC_MS} ms, filesystem mode grows ${round(forcedGc.node.peakRssGrowthMB, 0)} MiB (bare ${round(forcedGcBareFirst.bare.peakRssGrowthMB, 0)} MiB), download ${round(mibPerS(forcedGc.bytes, forcedGc.node.downloadS), 0)} MiB/s`,
 			],
 			data: {
-				setup: { videoBytes: VIDEO_BYTES, memoryModeBytes: MEMORY_MODE_BYTES, warmUpBytes: WARM_UP_BYTES, sampleMs: SAMPLE_MS, pollIntervalS: 0.1, simDurationsMs: durations, targetMB: TARGET_MB },
+				setup: {
+					videoBytes: VIDEO_BYTES,
+					memoryModeBytes: MEMORY_MODE_BYTES,
+					warmUpBytes: WARM_UP_BYTES,
+					sampleMs: SAMPLE_MS,
+					pollIntervalS: 0.1,
+					simDurationsMs: durations,
+					targetMB: TARGET_MB,
+				},
 				targetMet: met,
 				results: results.map((r) => ({ ...r, bare: rounded(r.bare), node: rounded(r.node) })),
 			},

@@ -7,14 +7,21 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import type { IDataObject, INodeExecutionData, INodeType, ICredentialType } from 'n8n-workflow';
 import { join, resolve } from 'path';
 
-import { createHarness, type Harness, type RunNodeOptions, type RunResult, type WebhookCallResult } from '../test/harness';
+import {
+	createHarness,
+	type Harness,
+	type RunNodeOptions,
+	type RunResult,
+	type WebhookCallResult,
+} from '../test/harness';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startSimulator } = require('../test/sim');
 
 const root = resolve(__dirname, '..');
 const out = join(root, 'demo-output');
-const load = <T>(path: string, name: string): T => new (require(join(root, 'dist', path))[name])() as T;
+const load = <T>(path: string, name: string): T =>
+	new (require(join(root, 'dist', path))[name])() as T;
 
 const GPT = 'n8n-nodes-hiapi.gptImage2';
 const HIAPI = 'n8n-nodes-hiapi.hiApi';
@@ -27,7 +34,11 @@ function step(title: string) {
 	return () => `${((performance.now() - start) / 1000).toFixed(2)} s`;
 }
 
-async function save(result: { binaryBuffer(item: INodeExecutionData, property?: string): Promise<Buffer> }, items: INodeExecutionData[], prefix: string) {
+async function save(
+	result: { binaryBuffer(item: INodeExecutionData, property?: string): Promise<Buffer> },
+	items: INodeExecutionData[],
+	prefix: string,
+) {
 	const files: string[] = [];
 	for (const [i, item] of items.entries()) {
 		if (!item.binary?.data) continue;
@@ -55,17 +66,34 @@ async function main() {
 	rmSync(out, { recursive: true, force: true });
 	mkdirSync(out, { recursive: true });
 
-	const sim = real ? undefined : await startSimulator({
+	const sim = real
+		? undefined
+		: await startSimulator({
 				durations: { queued: 200, handling: 1200, archiving: 200 },
 				// Video and audio models take a little longer than images, but not the simulator's default 3× / 1.5×: the demo stays short.
-				categoryDurations: { video: { queued: 200, handling: 1800, archiving: 200 }, audio: { queued: 200, handling: 1200, archiving: 200 } },
+				categoryDurations: {
+					video: { queued: 200, handling: 1800, archiving: 200 },
+					audio: { queued: 200, handling: 1200, archiving: 200 },
+				},
 				imageScale: 1 / 4,
 				signingKey: SIGNING_KEY,
 			});
 	const credentials = real
-		? { apiKey: process.env.HIAPI_API_KEY!, baseUrl: process.env.HIAPI_BASE_URL ?? 'https://api.hiapi.ai' }
-		: { apiKey: sim.apiKey, baseUrl: sim.baseUrl, signingSecret: SIGNING_KEY, catalogueUrl: sim.catalogUrl };
-	process.stdout.write(real ? `Using the real hiapi at ${credentials.baseUrl}\n` : `Using the hiapi simulator at ${sim.baseUrl}\n`);
+		? {
+				apiKey: process.env.HIAPI_API_KEY!,
+				baseUrl: process.env.HIAPI_BASE_URL ?? 'https://api.hiapi.ai',
+			}
+		: {
+				apiKey: sim.apiKey,
+				baseUrl: sim.baseUrl,
+				signingSecret: SIGNING_KEY,
+				catalogueUrl: sim.catalogUrl,
+			};
+	process.stdout.write(
+		real
+			? `Using the real hiapi at ${credentials.baseUrl}\n`
+			: `Using the hiapi simulator at ${sim.baseUrl}\n`,
+	);
 
 	const h: Harness = createHarness({
 		nodeTypes: {
@@ -78,14 +106,20 @@ async function main() {
 		binaryMode: 'filesystem',
 	});
 	const fail = (r: RunResult) => {
-		if (r.status !== 'success' && r.status !== 'waiting') throw new Error(`${r.status}: ${r.error?.message}`);
+		if (r.status !== 'success' && r.status !== 'waiting')
+			throw new Error(`${r.status}: ${r.error?.message}`);
 	};
 
 	try {
 		let done = step('1. Text to image: 3 prompts, in parallel, wait for the result');
 		const t2i = await h.runNode({
 			type: GPT,
-			parameters: { operation: 'textToImage', prompt: '={{ $json.prompt }}', aspectRatio: '={{ $json.ratio }}', options: { pollInterval: real ? 2 : 0.3 } },
+			parameters: {
+				operation: 'textToImage',
+				prompt: '={{ $json.prompt }}',
+				aspectRatio: '={{ $json.ratio }}',
+				options: { pollInterval: real ? 2 : 0.3 },
+			},
 			input: [
 				{ json: { prompt: 'A lighthouse at dawn, watercolor', ratio: '16:9' } },
 				{ json: { prompt: 'A red fox in fresh snow, studio photo', ratio: '1:1' } },
@@ -95,35 +129,68 @@ async function main() {
 		fail(t2i);
 		show(t2i.items);
 		const made = await save(t2i, t2i.items, 'text-to-image');
-		process.stdout.write(`   ${done()} — saved ${made.map((f) => f.replace(root + '/', '')).join(', ')}\n`);
+		process.stdout.write(
+			`   ${done()} — saved ${made.map((f) => f.replace(root + '/', '')).join(', ')}\n`,
+		);
 
 		done = step('2. Image to image: the fox from step 1 as the reference (binary input)');
 		const i2i = await h.runNode({
 			type: GPT,
-			parameters: { operation: 'imageToImage', prompt: 'Turn it into a pencil sketch', imageSource: 'binary', binaryPropertyName: 'data', options: { pollInterval: real ? 2 : 0.3 } },
-			input: [{ json: {}, binary: { data: { data: await t2i.binaryBuffer(t2i.items[1]), mimeType: 'image/png', fileName: 'fox.png' } } }],
+			parameters: {
+				operation: 'imageToImage',
+				prompt: 'Turn it into a pencil sketch',
+				imageSource: 'binary',
+				binaryPropertyName: 'data',
+				options: { pollInterval: real ? 2 : 0.3 },
+			},
+			input: [
+				{
+					json: {},
+					binary: {
+						data: {
+							data: await t2i.binaryBuffer(t2i.items[1]),
+							mimeType: 'image/png',
+							fileName: 'fox.png',
+						},
+					},
+				},
+			],
 		});
 		fail(i2i);
 		show(i2i.items);
-		process.stdout.write(`   ${done()} — saved ${(await save(i2i, i2i.items, 'image-to-image')).map((f) => f.replace(root + '/', '')).join(', ')}\n`);
+		process.stdout.write(
+			`   ${done()} — saved ${(await save(i2i, i2i.items, 'image-to-image')).map((f) => f.replace(root + '/', '')).join(', ')}\n`,
+		);
 
 		if (!sim) {
-			process.stdout.write('\nSteps 3–5 need hiapi to reach this machine (callbacks) or the simulator: skipped with a real key.\n');
+			process.stdout.write(
+				'\nSteps 3–5 need hiapi to reach this machine (callbacks) or the simulator: skipped with a real key.\n',
+			);
 			return;
 		}
 
 		done = step('3. Continue On Fail: one prompt is refused upstream, the others still finish');
 		const cof = await h.runNode({
 			type: GPT,
-			parameters: { operation: 'textToImage', prompt: '={{ $json.prompt }}', options: { pollInterval: 0.3 } },
-			input: [{ json: { prompt: 'A blue bicycle' } }, { json: { prompt: 'FAILME on purpose' } }, { json: { prompt: 'A green teapot' } }],
+			parameters: {
+				operation: 'textToImage',
+				prompt: '={{ $json.prompt }}',
+				options: { pollInterval: 0.3 },
+			},
+			input: [
+				{ json: { prompt: 'A blue bicycle' } },
+				{ json: { prompt: 'FAILME on purpose' } },
+				{ json: { prompt: 'A green teapot' } },
+			],
 			continueOnFail: true,
 		});
 		show(cof.items);
 		await save(cof, cof.items, 'continue-on-fail');
 		process.stdout.write(`   ${done()}\n`);
 
-		done = step('4. Submit with a callback → the simulator calls back → HiAPI Trigger emits the image');
+		done = step(
+			'4. Submit with a callback → the simulator calls back → HiAPI Trigger emits the image',
+		);
 		const { createServer } = await import('http');
 		const received: WebhookCallResult[] = [];
 		const server = createServer((req, res) => {
@@ -139,24 +206,36 @@ async function main() {
 					rawBody: Buffer.concat(chunks),
 				});
 				if (result.workflowData) received.push(result);
-				res.writeHead(result.statusCode, { 'content-type': 'application/json' }).end(JSON.stringify(result.responseBody ?? {}));
+				res
+					.writeHead(result.statusCode, { 'content-type': 'application/json' })
+					.end(JSON.stringify(result.responseBody ?? {}));
 			});
 		});
 		await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 		const port = (server.address() as { port: number }).port;
 		const submitted = await h.runNode({
 			type: GPT,
-			parameters: { operation: 'textToImage', prompt: 'A paper boat on a pond', completion: 'callback', callbackUrl: `http://127.0.0.1:${port}/webhook/demo/hiapi` },
+			parameters: {
+				operation: 'textToImage',
+				prompt: 'A paper boat on a pond',
+				completion: 'callback',
+				callbackUrl: `http://127.0.0.1:${port}/webhook/demo/hiapi`,
+			},
 			input: [{ json: {} }],
 		});
 		show(submitted.items);
-		await sim.waitFor((s: { counters: { callbacksAcked: number } }) => s.counters.callbacksAcked >= 1, 10_000);
+		await sim.waitFor(
+			(s: { counters: { callbacksAcked: number } }) => s.counters.callbacksAcked >= 1,
+			10_000,
+		);
 		server.close();
 		for (const r of received) {
 			show(r.workflowData![0]);
 			await save(r, r.workflowData![0], 'trigger');
 		}
-		process.stdout.write(`   ${done()} — ${received.length} trigger execution(s), signature verified, confirmed with hiapi\n`);
+		process.stdout.write(
+			`   ${done()} — ${received.length} trigger execution(s), signature verified, confirmed with hiapi\n`,
+		);
 
 		done = step('5. Wait for Callback (No Polling): the execution pauses, callbacks resume it');
 		const paused = await h.runNode({
@@ -167,15 +246,25 @@ async function main() {
 		fail(paused);
 		const ids = paused.items.map((i) => String(i.json.taskId));
 		const reads = () => ids.map((id) => sim.counters.gets[id] ?? 0);
-		process.stdout.write(`   paused: status ${paused.status}, ${ids.length} tasks, status reads so far: ${JSON.stringify(reads())}\n`);
+		process.stdout.write(
+			`   paused: status ${paused.status}, ${ids.length} tasks, status reads so far: ${JSON.stringify(reads())}\n`,
+		);
 		// The simulator cannot reach this in-process engine's resume URL, so its deliveries are replayed into webhook().
-		await sim.waitFor((s: { callbackLog: Array<{ taskId: string }> }) => ids.every((id) => s.callbackLog.some((c) => c.taskId === id)), 10_000);
+		await sim.waitFor(
+			(s: { callbackLog: Array<{ taskId: string }> }) =>
+				ids.every((id) => s.callbackLog.some((c) => c.taskId === id)),
+			10_000,
+		);
 		let resumed: WebhookCallResult | undefined;
 		for (const id of ids) {
 			const entry = sim.callbackLog.find((c: { taskId: string }) => c.taskId === id);
 			const result = await h.callWebhook({
 				type: GPT,
-				parameters: { operation: 'textToImage', prompt: '={{ $json.prompt }}', completion: 'resume' },
+				parameters: {
+					operation: 'textToImage',
+					prompt: '={{ $json.prompt }}',
+					completion: 'resume',
+				},
 				waiting: paused,
 				headers: entry.headers,
 				query: Object.fromEntries(new URL(entry.url).searchParams),
@@ -190,9 +279,13 @@ async function main() {
 		}
 		show(resumed!.workflowData![0]);
 		await save(resumed!, resumed!.workflowData![0], 'resume');
-		process.stdout.write(`   ${done()} — resumed once; status reads per task, all made after its callback: ${JSON.stringify(reads())}\n`);
+		process.stdout.write(
+			`   ${done()} — resumed once; status reads per task, all made after its callback: ${JSON.stringify(reads())}\n`,
+		);
 
-		done = step('6. Product video (examples/product-video.json): product shot → video from it → voice-over, with the HiAPI node');
+		done = step(
+			'6. Product video (examples/product-video.json): product shot → video from it → voice-over, with the HiAPI node',
+		);
 		await productVideo(h, sim);
 		process.stdout.write(`   ${done()}\n`);
 	} finally {
@@ -208,16 +301,29 @@ async function main() {
  * the Merge nodes' part (the texts and the shot on one item) is done here.
  */
 async function productVideo(h: Harness, sim: { outputBytes(taskId: string, i: number): Buffer }) {
-	const example = JSON.parse(readFileSync(join(root, 'examples', 'product-video.json'), 'utf8')) as { nodes: Array<{ name: string; parameters: IDataObject }> };
+	const example = JSON.parse(
+		readFileSync(join(root, 'examples', 'product-video.json'), 'utf8'),
+	) as { nodes: Array<{ name: string; parameters: IDataObject }> };
 	const node = (name: string) => example.nodes.find((n) => n.name === name)!.parameters;
 	// The Product node is plain JavaScript without n8n expressions.
-	const [{ json: product }] = new Function(String(node('Product').jsCode))() as Array<{ json: IDataObject }>;
+	const [{ json: product }] = new Function(String(node('Product').jsCode))() as Array<{
+		json: IDataObject;
+	}>;
 	const run = async (name: string, input: RunNodeOptions['input']) => {
 		const parameters = node(name);
-		const r = await h.runNode({ type: HIAPI, parameters: { ...parameters, options: { ...(parameters.options as IDataObject), pollInterval: 0.3 } }, input });
+		const r = await h.runNode({
+			type: HIAPI,
+			parameters: {
+				...parameters,
+				options: { ...(parameters.options as IDataObject), pollInterval: 0.3 },
+			},
+			input,
+		});
 		if (r.status !== 'success') throw new Error(`${name}: ${r.status}: ${r.error?.message}`);
 		const [item] = r.items;
-		process.stdout.write(`   ${name}: ${item.json.status} ${item.json.taskId} ${item.json.model} → ${Object.keys(item.binary ?? {}).join(', ')}\n`);
+		process.stdout.write(
+			`   ${name}: ${item.json.status} ${item.json.taskId} ${item.json.model} → ${Object.keys(item.binary ?? {}).join(', ')}\n`,
+		);
 		return { r, item };
 	};
 	const saved: string[] = [];
@@ -225,17 +331,29 @@ async function productVideo(h: Harness, sim: { outputBytes(taskId: string, i: nu
 		const bytes = await r.binaryBuffer(item, property);
 		const taskId = String(item.json.taskId);
 		const exact = bytes.equals(sim.outputBytes(taskId, property.endsWith('_1') ? 1 : 0));
-		if (!exact) throw new Error(`${label}: the saved file differs from the simulator's output of ${taskId}`);
+		if (!exact)
+			throw new Error(`${label}: the saved file differs from the simulator's output of ${taskId}`);
 		const file = join(out, `product-video-${label}-${item.binary![property].fileName}`);
 		writeFileSync(file, bytes);
-		saved.push(`${file.replace(root + '/', '')} (${item.binary![property].mimeType}, ${bytes.length} bytes)`);
+		saved.push(
+			`${file.replace(root + '/', '')} (${item.binary![property].mimeType}, ${bytes.length} bytes)`,
+		);
 	};
 
 	const shot = await run('Product Shot', [{ json: product }]);
 	await keep(shot.r, shot.item, 'data', 'shot');
 	const png = await shot.r.binaryBuffer(shot.item, 'data');
 	const video = await run('Product Video', [
-		{ json: { ...product, ...shot.item.json }, binary: { data: { data: png, mimeType: shot.item.binary!.data.mimeType, fileName: shot.item.binary!.data.fileName } } },
+		{
+			json: { ...product, ...shot.item.json },
+			binary: {
+				data: {
+					data: png,
+					mimeType: shot.item.binary!.data.mimeType,
+					fileName: shot.item.binary!.data.fileName,
+				},
+			},
+		},
 	]);
 	await keep(video.r, video.item, 'video', 'video');
 	const voice = await run('Voice-over', [{ json: product }]);

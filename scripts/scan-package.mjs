@@ -9,7 +9,9 @@ import { analyzePackage } from '@n8n/scan-community-package/scanner/scanner.mjs'
 
 const work = mkdtempSync(join(tmpdir(), 'hiapi-scan-'));
 try {
-	const [{ filename }] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { encoding: 'utf8' }));
+	const [{ filename }] = JSON.parse(
+		execFileSync('npm', ['pack', '--json', '--pack-destination', work], { encoding: 'utf8' }),
+	);
 	execFileSync('tar', ['-xzf', join(work, filename), '-C', work]);
 	const result = await analyzePackage(join(work, 'package'));
 	if (!result.passed) {

@@ -24,7 +24,6 @@ if (!process.env.N8N_USER_FOLDER) {
 	process.env.N8N_USER_FOLDER = fs.mkdtempSync(path.join(os.tmpdir(), 'hiapi-n8n-'));
 }
 
-
 // Node tries .js, .json and .node before a registered .ts, so `import './GptImage2.node'` would load
 // the codex file GptImage2.node.json instead of GptImage2.node.ts. Jest lists ts first; do the same
 // for relative imports made from the repo's own .ts files (never inside node_modules).

@@ -5,7 +5,9 @@ import * as http from 'node:http';
 
 import { startSimulator } from './sim';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { DEFAULT_CATALOGUE } = require('./sim/catalogue') as { DEFAULT_CATALOGUE: { models: Array<Record<string, any>> } };
+const { DEFAULT_CATALOGUE } = require('./sim/catalogue') as {
+	DEFAULT_CATALOGUE: { models: Array<Record<string, any>> };
+};
 
 type Sim = Awaited<ReturnType<typeof startSimulator>>;
 interface Reply {
@@ -15,7 +17,14 @@ interface Reply {
 	json: any;
 }
 
-function request(url: string, { method = 'GET', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: unknown } = {}): Promise<Reply> {
+function request(
+	url: string,
+	{
+		method = 'GET',
+		headers = {},
+		body,
+	}: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
+): Promise<Reply> {
 	return new Promise((resolve, reject) => {
 		const req = http.request(url, { method, headers, agent: false }, (res) => {
 			const chunks: Buffer[] = [];
@@ -64,8 +73,22 @@ describe('simulator: model catalogue and other models', () => {
 		expect(r.status).toBe(200);
 		expect(r.json).toEqual(DEFAULT_CATALOGUE);
 		const ids = r.json.models.map((m: { id?: string }) => m.id);
-		expect(ids).toEqual(expect.arrayContaining(['gpt-image-2/text-to-image', 'seedance-2.0', 'kling-3.0-turbo/image-to-video', 'qwen-audio-3.0-tts-flash', 'elevenlabs/text-to-dialogue', 'gpt-5-mini']));
-		expect(r.json.models.some((m: { id?: unknown; input?: unknown }) => typeof m.id !== 'string' || !Array.isArray(m.input))).toBe(true);
+		expect(ids).toEqual(
+			expect.arrayContaining([
+				'gpt-image-2/text-to-image',
+				'seedance-2.0',
+				'kling-3.0-turbo/image-to-video',
+				'qwen-audio-3.0-tts-flash',
+				'elevenlabs/text-to-dialogue',
+				'gpt-5-mini',
+			]),
+		);
+		expect(
+			r.json.models.some(
+				(m: { id?: unknown; input?: unknown }) =>
+					typeof m.id !== 'string' || !Array.isArray(m.input),
+			),
+		).toBe(true);
 		expect(sim.counters.catalogueGets).toBe(1);
 	});
 
@@ -74,31 +97,75 @@ describe('simulator: model catalogue and other models', () => {
 		expect((await request(sim.catalogUrl)).status).toBe(503);
 		sim.inject({ route: 'catalogue', type: 'malformed' });
 		expect((await request(sim.catalogUrl)).json).toBeUndefined();
-		sim.setCatalogue({ models: [{ id: 'x-tts', category: 'audio', input: [{ name: 'text', type: 'string', required: true }] }] });
+		sim.setCatalogue({
+			models: [
+				{
+					id: 'x-tts',
+					category: 'audio',
+					input: [{ name: 'text', type: 'string', required: true }],
+				},
+			],
+		});
 		try {
 			expect((await request(sim.catalogUrl)).json.models[0].id).toBe('x-tts');
 			expect((await submit(sim, { model: 'x-tts', input: { text: 'hi' } })).status).toBe(200);
-			expect((await submit(sim, { model: 'seedance-2.0', input: { prompt: 'hi' } })).json.message).toMatch(/^unknown model 'seedance-2.0'/);
+			expect(
+				(await submit(sim, { model: 'seedance-2.0', input: { prompt: 'hi' } })).json.message,
+			).toMatch(/^unknown model 'seedance-2.0'/);
 		} finally {
 			sim.setCatalogue(undefined);
 		}
 	});
 
 	test.each([
-		[{ model: 'seedance-2.0', input: { prompt: 'x', fps: 30 } }, "input: additional properties not allowed: 'fps'"],
-		[{ model: 'seedance-2.0', input: { prompt: 'x', resolution: '4K' } }, 'input.resolution must be one of 480p, 720p, 1080p; got "4K"'],
-		[{ model: 'seedance-2.0', input: { prompt: 'x', duration: '5' } }, 'input.duration must be an integer; got "5"'],
-		[{ model: 'qwen-audio-3.0-tts-flash', input: { voice: 'Cherry' } }, "input.text is required for model 'qwen-audio-3.0-tts-flash'"],
-		[{ model: 'minimax-music-2.6', input: { prompt: 'x', reference_audio: 'data:image/png;base64,AAAA' } }, 'input.reference_audio data URL must look like data:audio/<type>;base64,<data>'],
-		[{ model: 'elevenlabs/text-to-dialogue', input: { inputs: [{ text: 'hi', voice: 'Nobody' }] } }, 'input.inputs[0].voice must be one of Aria, Roger, Sarah, Laura; got "Nobody"'],
-		[{ model: 'gpt-5-mini', input: { messages: [] } }, "model 'gpt-5-mini' is a text model: use the chat API; /v1/tasks runs image, video and audio models"],
+		[
+			{ model: 'seedance-2.0', input: { prompt: 'x', fps: 30 } },
+			"input: additional properties not allowed: 'fps'",
+		],
+		[
+			{ model: 'seedance-2.0', input: { prompt: 'x', resolution: '4K' } },
+			'input.resolution must be one of 480p, 720p, 1080p; got "4K"',
+		],
+		[
+			{ model: 'seedance-2.0', input: { prompt: 'x', duration: '5' } },
+			'input.duration must be an integer; got "5"',
+		],
+		[
+			{ model: 'qwen-audio-3.0-tts-flash', input: { voice: 'Cherry' } },
+			"input.text is required for model 'qwen-audio-3.0-tts-flash'",
+		],
+		[
+			{
+				model: 'minimax-music-2.6',
+				input: { prompt: 'x', reference_audio: 'data:image/png;base64,AAAA' },
+			},
+			'input.reference_audio data URL must look like data:audio/<type>;base64,<data>',
+		],
+		[
+			{
+				model: 'elevenlabs/text-to-dialogue',
+				input: { inputs: [{ text: 'hi', voice: 'Nobody' }] },
+			},
+			'input.inputs[0].voice must be one of Aria, Roger, Sarah, Laura; got "Nobody"',
+		],
+		[
+			{ model: 'gpt-5-mini', input: { messages: [] } },
+			"model 'gpt-5-mini' is a text model: use the chat API; /v1/tasks runs image, video and audio models",
+		],
 	])('400 naming the field: %j', async (body, message) => {
 		const r = await submit(sim, body);
-		expect([r.status, r.json.error_code, r.json.message]).toEqual([400, 'INVALID_REQUEST', message]);
+		expect([r.status, r.json.error_code, r.json.message]).toEqual([
+			400,
+			'INVALID_REQUEST',
+			message,
+		]);
 	});
 
 	test('a video task: slower than an image, an MP4 with its first frame', async () => {
-		const task = await settled(sim, { model: 'kling-3.0-turbo/image-to-video', input: { prompt: 'x', image: 'https://example.com/a.png', duration: 4 } });
+		const task = await settled(sim, {
+			model: 'kling-3.0-turbo/image-to-video',
+			input: { prompt: 'x', image: 'https://example.com/a.png', duration: 4 },
+		});
 		expect(task.status).toBe('success');
 		expect(task.output.map((o) => [o.type, o.url.split('.').pop()])).toEqual([
 			['video', 'mp4'],
@@ -119,8 +186,15 @@ describe('simulator: model catalogue and other models', () => {
 	test('audio: WAV by default, MP3 on request', async () => {
 		const wav = await settled(sim, { model: 'qwen-audio-3.0-tts-flash', input: { text: 'hello' } });
 		const w = await request(wav.output[0].url);
-		expect([wav.output[0].type, w.headers['content-type'], w.body.toString('latin1', 8, 12)]).toEqual(['audio', 'audio/wav', 'WAVE']);
-		const mp3 = await settled(sim, { model: 'qwen-audio-3.0-tts-flash', input: { text: 'hello', format: 'mp3' } });
+		expect([
+			wav.output[0].type,
+			w.headers['content-type'],
+			w.body.toString('latin1', 8, 12),
+		]).toEqual(['audio', 'audio/wav', 'WAVE']);
+		const mp3 = await settled(sim, {
+			model: 'qwen-audio-3.0-tts-flash',
+			input: { text: 'hello', format: 'mp3' },
+		});
 		expect(mp3.output[0].url).toMatch(/\/0\.mp3$/);
 		const m = await request(mp3.output[0].url);
 		expect([m.headers['content-type'], m.body[0], m.body[1]]).toEqual(['audio/mpeg', 0xff, 0xfb]);
@@ -132,20 +206,31 @@ describe('simulator: model catalogue and other models', () => {
 		sim.setBehavior(() => ({ outputBytes: size }));
 		const task = await settled(sim, { model: 'seedance-2.0', input: { prompt: 'big' } });
 		const head = await request(task.output[0].url, { method: 'HEAD' });
-		expect([head.status, Number(head.headers['content-length']), head.body.length]).toEqual([200, size, 0]);
+		expect([head.status, Number(head.headers['content-length']), head.body.length]).toEqual([
+			200,
+			size,
+			0,
+		]);
 		const { sha256, n } = await new Promise<{ sha256: string; n: number }>((resolve, reject) => {
-			http.get(task.output[0].url, { agent: false }, (res) => {
-				const h = createHash('sha256');
-				let n = 0;
-				res.on('data', (c: Buffer) => {
-					n += c.length;
-					h.update(c);
-				});
-				res.on('end', () => resolve({ sha256: h.digest('hex'), n }));
-				res.on('error', reject);
-			}).on('error', reject);
+			http
+				.get(task.output[0].url, { agent: false }, (res) => {
+					const h = createHash('sha256');
+					let n = 0;
+					res.on('data', (c: Buffer) => {
+						n += c.length;
+						h.update(c);
+					});
+					res.on('end', () => resolve({ sha256: h.digest('hex'), n }));
+					res.on('error', reject);
+				})
+				.on('error', reject);
 		});
 		expect({ sha256, size: n }).toEqual(sim.outputDigest(task.taskId));
-		expect(sim.outputInfo(task.taskId)).toEqual({ type: 'video', contentType: 'video/mp4', ext: 'mp4', size });
+		expect(sim.outputInfo(task.taskId)).toEqual({
+			type: 'video',
+			contentType: 'video/mp4',
+			ext: 'mp4',
+			size,
+		});
 	});
 });

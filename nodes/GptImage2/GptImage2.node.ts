@@ -8,10 +8,19 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { callbackUrlField, completionFields, resumeNotice } from '../shared/completion/descriptions';
+import {
+	callbackUrlField,
+	completionFields,
+	resumeNotice,
+} from '../shared/completion/descriptions';
 import { taskIdField } from '../shared/completion/getTask';
 import { resumeWebhook } from '../shared/completion/resume';
-import { aspectRatioField, optionsField, promptField, resolutionField } from './actions/common.descriptions';
+import {
+	aspectRatioField,
+	optionsField,
+	promptField,
+	resolutionField,
+} from './actions/common.descriptions';
 import * as imageToImage from './actions/imageToImage.operation';
 import { router } from './actions/router';
 
@@ -25,7 +34,8 @@ export class GptImage2 implements INodeType {
 		icon: { light: 'file:../shared/icons/hiapi.svg', dark: 'file:../shared/icons/hiapi.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ { textToImage: "Text to Image", imageToImage: "Image to Image", getTask: "Get Task" }[$parameter["operation"]] }}',
+		subtitle:
+			'={{ { textToImage: "Text to Image", imageToImage: "Image to Image", getTask: "Get Task" }[$parameter["operation"]] }}',
 		description: 'Generate or edit images with GPT Image 2 on hiapi, and get the result as a file',
 		defaults: { name: 'GPT Image 2' },
 		usableAsTool: true,
@@ -34,7 +44,16 @@ export class GptImage2 implements INodeType {
 		credentials: [{ name: 'hiApiApi', required: true }],
 		// The resume URL of a paused execution (Wait for Callback): n8n routes it to webhook() only while
 		// this execution waits, and hiapi receives it with each task, so there is nothing to register.
-		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: '', restartWebhook: true }],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				responseData: '',
+				path: '',
+				restartWebhook: true,
+			},
+		],
 		properties: [
 			{
 				displayName: 'Operation',
@@ -68,11 +87,17 @@ export class GptImage2 implements INodeType {
 			{ ...aspectRatioField, displayOptions: generating },
 			{ ...resolutionField, displayOptions: generating },
 			...completionFields.map((field) => ({
-			...field,
-			displayOptions: { ...field.displayOptions, show: { ...field.displayOptions?.show, ...generating.show } },
-		})),
-		{ ...resumeNotice, displayOptions: { show: { ...generating.show, completion: ['resume'] } } },
-			{ ...callbackUrlField, displayOptions: { show: { ...generating.show, completion: ['callback'] } } },
+				...field,
+				displayOptions: {
+					...field.displayOptions,
+					show: { ...field.displayOptions?.show, ...generating.show },
+				},
+			})),
+			{ ...resumeNotice, displayOptions: { show: { ...generating.show, completion: ['resume'] } } },
+			{
+				...callbackUrlField,
+				displayOptions: { show: { ...generating.show, completion: ['callback'] } },
+			},
 			{ ...taskIdField, displayOptions: { show: { operation: ['getTask'] } } },
 			optionsField,
 		],

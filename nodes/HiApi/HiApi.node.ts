@@ -9,7 +9,13 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { callbackUrlField, commonOptions, completionFields, optionsCollection, resumeNotice } from '../shared/completion/descriptions';
+import {
+	callbackUrlField,
+	commonOptions,
+	completionFields,
+	optionsCollection,
+	resumeNotice,
+} from '../shared/completion/descriptions';
 import { taskIdField } from '../shared/completion/getTask';
 import { resumeWebhook } from '../shared/completion/resume';
 import { router } from './actions/router';
@@ -28,7 +34,8 @@ const options = optionsCollection(
 				...option,
 				typeOptions: { minValue: 0, numberPrecision: 1 },
 				default: 0,
-				description: 'How often to check an unfinished task; 0: by the model (2 s for images, 3 s for audio, 10 s for video)',
+				description:
+					'How often to check an unfinished task; 0: by the model (2 s for images, 3 s for audio, 10 s for video)',
 			};
 		}
 		if (option.name === 'timeout') {
@@ -48,14 +55,21 @@ const options = optionsCollection(
 			type: 'number',
 			typeOptions: { minValue: 0.1, numberPrecision: 1 },
 			default: DEFAULT_MAX_INLINE_FILE_MB,
-			description: 'Largest file from Files sent inline; bigger ones must be given as URLs in the input',
+			description:
+				'Largest file from Files sent inline; bigger ones must be given as URLs in the input',
 			displayOptions: { show: { '/operation': ['runModel'] } },
 		},
 	],
 );
 
 const withRunning = (fields: INodeProperties[]) =>
-	fields.map((field) => ({ ...field, displayOptions: { ...field.displayOptions, show: { ...field.displayOptions?.show, ...running.show } } }));
+	fields.map((field) => ({
+		...field,
+		displayOptions: {
+			...field.displayOptions,
+			show: { ...field.displayOptions?.show, ...running.show },
+		},
+	}));
 
 // eslint-disable-next-line @n8n/community-nodes/webhook-lifecycle-complete -- its only webhook is a restart webhook (Wait for Callback), which n8n never registers, as with its own Wait node: checkExists/create/delete would have nothing to do
 export class HiApi implements INodeType {
@@ -65,7 +79,8 @@ export class HiApi implements INodeType {
 		icon: { light: 'file:../shared/icons/hiapi.svg', dark: 'file:../shared/icons/hiapi.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] === "getTask" ? "Get Task" : ($parameter["model"]?.value || $parameter["model"] || "Run a Model") }}',
+		subtitle:
+			'={{ $parameter["operation"] === "getTask" ? "Get Task" : ($parameter["model"]?.value || $parameter["model"] || "Run a Model") }}',
 		description: 'Run any hiapi model (image, video, audio) and get the result as files',
 		defaults: { name: 'HiAPI' },
 		usableAsTool: true,
@@ -74,7 +89,16 @@ export class HiApi implements INodeType {
 		credentials: [{ name: 'hiApiApi', required: true }],
 		// The resume URL of a paused execution (Wait for Callback): n8n routes it to webhook() only while
 		// this execution waits, and hiapi receives it with each task, so there is nothing to register.
-		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: '', restartWebhook: true }],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				responseData: '',
+				path: '',
+				restartWebhook: true,
+			},
+		],
 		properties: [
 			{
 				displayName: 'Operation',
@@ -82,15 +106,28 @@ export class HiApi implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
-					{ name: 'Run a Model', value: 'runModel', action: 'Run a model', description: 'Run any hiapi image, video or audio model' },
-					{ name: 'Get Task', value: 'getTask', action: 'Get a task and its files', description: 'Fetch an earlier task by ID and download its outputs' },
+					{
+						name: 'Run a Model',
+						value: 'runModel',
+						action: 'Run a model',
+						description: 'Run any hiapi image, video or audio model',
+					},
+					{
+						name: 'Get Task',
+						value: 'getTask',
+						action: 'Get a task and its files',
+						description: 'Fetch an earlier task by ID and download its outputs',
+					},
 				],
 				default: 'runModel',
 			},
 			...withRunning(runModelFields),
 			...withRunning(completionFields),
 			{ ...resumeNotice, displayOptions: { show: { ...running.show, completion: ['resume'] } } },
-			{ ...callbackUrlField, displayOptions: { show: { ...running.show, completion: ['callback'] } } },
+			{
+				...callbackUrlField,
+				displayOptions: { show: { ...running.show, completion: ['callback'] } },
+			},
 			{ ...taskIdField, displayOptions: { show: { operation: ['getTask'] } } },
 			options,
 		],

@@ -20,7 +20,11 @@ export function taskJson(task: Task): IDataObject {
 	};
 	// Every output with its type (image, video, audio, first_frame...): which binary property holds what.
 	if (task.output.length > 0) {
-		json.outputs = task.output.map((o) => ({ url: o.url, type: o.type, expireAt: iso(o.expireAt) }));
+		json.outputs = task.output.map((o) => ({
+			url: o.url,
+			type: o.type,
+			expireAt: iso(o.expireAt),
+		}));
 	}
 	if (task.error) json.error = { code: task.error.code, message: task.error.message };
 	return json;

@@ -30,7 +30,11 @@ describe('the model catalogue, read defensively', () => {
 		const models = parseCatalogue(raw);
 		expect(models.map((m) => m.id)).toEqual(['seedance-2.0', 'odd']);
 		const [video, odd] = models;
-		expect(video).toMatchObject({ title: 'Seedance 2.0', category: 'video', capability: 'text-to-video' });
+		expect(video).toMatchObject({
+			title: 'Seedance 2.0',
+			category: 'video',
+			capability: 'text-to-video',
+		});
 		expect(video.fields.map((f) => [f.name, f.kind])).toEqual([
 			['prompt', 'string'],
 			['resolution', 'string'],
@@ -39,7 +43,11 @@ describe('the model catalogue, read defensively', () => {
 			['seeds', 'array'],
 			['mystery', 'string'],
 		]);
-		expect(video.fields[1]).toMatchObject({ enum: ['480p', '720p', '1080p'], default: '720p', required: false });
+		expect(video.fields[1]).toMatchObject({
+			enum: ['480p', '720p', '1080p'],
+			default: '720p',
+			required: false,
+		});
 		expect(video.fields[4].items).toBe('integer');
 		expect(odd).toMatchObject({ category: 'other', fields: [] });
 	});
@@ -55,13 +63,34 @@ describe('the model catalogue, read defensively', () => {
 		const [video] = parseCatalogue(raw);
 		const check = (input: Record<string, unknown>) => checkInput(video, input);
 		expect(check({ prompt: 'a', resolution: '720p', duration: 5 })).toBeUndefined();
-		expect(check({ resolution: '720p' })).toEqual({ field: 'prompt', problem: 'is required', valid: 'Give text.' });
-		expect(check({ prompt: 'a', resolution: '4k' })).toEqual({ field: 'resolution', problem: "'4k' is not supported", valid: 'Use one of: 480p, 720p, 1080p.' });
+		expect(check({ resolution: '720p' })).toEqual({
+			field: 'prompt',
+			problem: 'is required',
+			valid: 'Give text.',
+		});
+		expect(check({ prompt: 'a', resolution: '4k' })).toEqual({
+			field: 'resolution',
+			problem: "'4k' is not supported",
+			valid: 'Use one of: 480p, 720p, 1080p.',
+		});
 		expect(check({ prompt: 'a', duration: 2.5 })?.problem).toBe('2.5 is not a whole number');
-		expect(check({ prompt: 'a', duration: 30 })).toEqual({ field: 'duration', problem: '30 is out of range', valid: 'Give a whole number from 3 to 12.' });
-		expect(check({ prompt: 'a', size: '1K' })).toMatchObject({ field: 'size', problem: "is not an input of the model 'seedance-2.0'" });
-		expect(check({ prompt: 'a', reference: 'data:image/png;base64,AAAA' })?.problem).toBe('is an image file, not a video file');
-		expect(check({ prompt: 'a', reference: 'ftp://x/y.mp4' })?.problem).toMatch(/not an http\(s\) link/);
-		expect(check({ prompt: 'a', seeds: [1, 'two'] })?.problem).toBe("has an entry 'two' is not a whole number");
+		expect(check({ prompt: 'a', duration: 30 })).toEqual({
+			field: 'duration',
+			problem: '30 is out of range',
+			valid: 'Give a whole number from 3 to 12.',
+		});
+		expect(check({ prompt: 'a', size: '1K' })).toMatchObject({
+			field: 'size',
+			problem: "is not an input of the model 'seedance-2.0'",
+		});
+		expect(check({ prompt: 'a', reference: 'data:image/png;base64,AAAA' })?.problem).toBe(
+			'is an image file, not a video file',
+		);
+		expect(check({ prompt: 'a', reference: 'ftp://x/y.mp4' })?.problem).toMatch(
+			/not an http\(s\) link/,
+		);
+		expect(check({ prompt: 'a', seeds: [1, 'two'] })?.problem).toBe(
+			"has an entry 'two' is not a whole number",
+		);
 	});
 });

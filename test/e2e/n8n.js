@@ -37,7 +37,18 @@ function nodeMajor() {
 }
 
 /** npm settings a user may set in the environment on purpose (network access), kept for child npm runs. */
-const NPM_ENV_KEPT = new Set(['registry', 'cache', 'proxy', 'https_proxy', 'http_proxy', 'noproxy', 'cafile', 'ca', 'strict_ssl', 'userconfig']);
+const NPM_ENV_KEPT = new Set([
+	'registry',
+	'cache',
+	'proxy',
+	'https_proxy',
+	'http_proxy',
+	'noproxy',
+	'cafile',
+	'ca',
+	'strict_ssl',
+	'userconfig',
+]);
 
 /** PATH with the running Node first, so `npm`, `n8n` and n8n's `spawn('node')` use the same Node. */
 function envWithThisNode(extra = {}) {
@@ -53,7 +64,11 @@ function envWithThisNode(extra = {}) {
 		// npm_package_*/npm_lifecycle_*. Child npm commands must read their own folder's config.
 		const m = /^npm_config_(.*)$/i.exec(key);
 		if (m && !NPM_ENV_KEPT.has(m[1].toLowerCase())) delete env[key];
-		else if (/^npm_(package|lifecycle|command|execpath|node_execpath)/i.test(key) || key === 'INIT_CWD') delete env[key];
+		else if (
+			/^npm_(package|lifecycle|command|execpath|node_execpath)/i.test(key) ||
+			key === 'INIT_CWD'
+		)
+			delete env[key];
 	}
 	Object.assign(env, extra);
 	env.PATH = [binDir, process.env.PATH || ''].filter(Boolean).join(path.delimiter);
@@ -106,7 +121,10 @@ function run(cmd, args, { cwd, env, logFile, timeoutMs = 0, input } = {}) {
 				stderr: Buffer.concat(err).toString('utf8'),
 				ms: Date.now() - started,
 			};
-			if (logStream) logStream.end(`\n[exit ${code}${signal ? ' ' + signal : ''} after ${result.ms} ms]\n`, () => resolve(result));
+			if (logStream)
+				logStream.end(`\n[exit ${code}${signal ? ' ' + signal : ''} after ${result.ms} ms]\n`, () =>
+					resolve(result),
+				);
 			else resolve(result);
 		});
 		if (input !== undefined) child.stdin.end(input);
@@ -162,7 +180,9 @@ function request(url, { method = 'GET', headers = {}, body, timeoutMs = 30000 } 
 			});
 			res.on('error', reject);
 		});
-		req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms: ${method} ${url}`)));
+		req.on('timeout', () =>
+			req.destroy(new Error(`timeout after ${timeoutMs} ms: ${method} ${url}`)),
+		);
 		req.on('error', reject);
 		req.end(payload);
 	});
@@ -213,7 +233,8 @@ async function withLock(lockDir, fn, { waitMs = 20 * 60 * 1000 } = {}) {
 				fs.rmSync(lockDir, { recursive: true, force: true });
 				continue;
 			}
-			if (Date.now() - started > waitMs) throw new Error(`timed out waiting for the install lock ${lockDir}`);
+			if (Date.now() - started > waitMs)
+				throw new Error(`timed out waiting for the install lock ${lockDir}`);
 			await sleep(2000);
 		}
 	}
@@ -253,7 +274,12 @@ function installPlan(version = DEFAULT_VERSION) {
 	return {
 		minNode: 20,
 		// `npm install n8n@1.x` alone fails: n8n-nodes-base asks for https://cdn.sheetjs.com/xlsx-0.20.2/xlsx-0.20.2.tgz.
-		hostPackage: { name: 'n8n-e2e-host', private: true, dependencies: { n8n: version }, overrides: { xlsx: '0.18.5' } },
+		hostPackage: {
+			name: 'n8n-e2e-host',
+			private: true,
+			dependencies: { n8n: version },
+			overrides: { xlsx: '0.18.5' },
+		},
 		steps: [
 			['install', '--ignore-scripts', '--no-audit', '--no-fund'],
 			['rebuild', 'sqlite3', '--ignore-scripts=false'],
@@ -276,7 +302,9 @@ async function ensureN8n(version = DEFAULT_VERSION) {
 	if (isInstalled(version)) return n8nBin(version);
 	const plan = installPlan(version);
 	if (nodeMajor() < plan.minNode) {
-		throw new Error(`n8n ${version} needs Node >= ${plan.minNode}; this is ${process.version}. Run: source scripts/node24.sh`);
+		throw new Error(
+			`n8n ${version} needs Node >= ${plan.minNode}; this is ${process.version}. Run: source scripts/node24.sh`,
+		);
 	}
 	const dir = n8nDir(version);
 	fs.mkdirSync(cacheRoot(), { recursive: true });
@@ -292,21 +320,32 @@ async function ensureN8n(version = DEFAULT_VERSION) {
 		const env = envWithThisNode({ npm_config_update_notifier: 'false' });
 		const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 		const started = Date.now();
-		log(`installing n8n@${version} into ${dir} (${n8nMajor(version) >= 2 ? 'about 6' : 'about 3'} minutes; log: ${logFile})`);
+		log(
+			`installing n8n@${version} into ${dir} (${n8nMajor(version) >= 2 ? 'about 6' : 'about 3'} minutes; log: ${logFile})`,
+		);
 		for (const args of plan.steps) {
 			const r = await run(npm, args, { cwd: dir, env, logFile, timeoutMs: 30 * 60 * 1000 });
 			if (r.code !== 0) {
-				throw new Error(`npm ${args.join(' ')} failed (exit ${r.code}) in ${dir}:\n${tail(r.stderr || r.stdout, 40)}`);
+				throw new Error(
+					`npm ${args.join(' ')} failed (exit ${r.code}) in ${dir}:\n${tail(r.stderr || r.stdout, 40)}`,
+				);
 			}
 		}
 		// The native bindings must load on this Node, or n8n fails at start with a confusing error.
 		const requires = plan.nativeModules.map((m) => `require(${JSON.stringify(m)})`).join('; ');
 		const check = await run(process.execPath, ['-e', requires], { cwd: dir, env });
-		if (check.code !== 0) throw new Error(`${plan.nativeModules.join('/')} do not load after the rebuild:\n${tail(check.stderr, 20)}`);
+		if (check.code !== 0)
+			throw new Error(
+				`${plan.nativeModules.join('/')} do not load after the rebuild:\n${tail(check.stderr, 20)}`,
+			);
 		const seconds = Math.round((Date.now() - started) / 1000);
 		fs.writeFileSync(
 			path.join(dir, MARKER),
-			JSON.stringify({ version, node: process.version, installedAt: new Date().toISOString(), seconds }, null, 2) + '\n',
+			JSON.stringify(
+				{ version, node: process.version, installedAt: new Date().toISOString(), seconds },
+				null,
+				2,
+			) + '\n',
 		);
 		log(`n8n@${version} installed in ${seconds} s`);
 		return n8nBin(version);
@@ -368,12 +407,17 @@ function untar(tgzPath, destDir, { strip = 1 } = {}) {
  */
 async function installPackage(userFolder) {
 	const distEntry = path.join(REPO_ROOT, 'dist');
-	if (!fs.existsSync(distEntry)) throw new Error(`${distEntry} is missing: run \`npm run build\` first`);
+	if (!fs.existsSync(distEntry))
+		throw new Error(`${distEntry} is missing: run \`npm run build\` first`);
 	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hiapi-pack-'));
 	try {
 		const env = envWithThisNode({ npm_config_update_notifier: 'false' });
 		const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-		const r = await run(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], { cwd: REPO_ROOT, env });
+		const r = await run(
+			npm,
+			['pack', '--json', '--ignore-scripts', '--pack-destination', packDir],
+			{ cwd: REPO_ROOT, env },
+		);
 		if (r.code !== 0) throw new Error(`npm pack failed (exit ${r.code}):\n${tail(r.stderr, 30)}`);
 		const tgz = fs.readdirSync(packDir).find((f) => f.endsWith('.tgz'));
 		if (!tgz) throw new Error(`npm pack wrote no tarball:\n${r.stdout}\n${r.stderr}`);
@@ -384,10 +428,20 @@ async function installPackage(userFolder) {
 		untar(path.join(packDir, tgz), dest, { strip: 1 });
 
 		const pkgFile = path.join(dest, 'package.json');
-		const { devDependencies, peerDependencies, optionalDependencies, ...pkg } = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
+		const { devDependencies, peerDependencies, optionalDependencies, ...pkg } = JSON.parse(
+			fs.readFileSync(pkgFile, 'utf8'),
+		);
 		fs.writeFileSync(pkgFile, JSON.stringify(pkg, null, 2));
 		if (pkg.dependencies && Object.keys(pkg.dependencies).length > 0) {
-			const args = ['install', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false'];
+			const args = [
+				'install',
+				'--audit=false',
+				'--fund=false',
+				'--bin-links=false',
+				'--install-strategy=shallow',
+				'--ignore-scripts=true',
+				'--package-lock=false',
+			];
 			const ri = await run(npm, args, { cwd: dest, env });
 			if (ri.code !== 0) throw new Error(`npm install in ${dest} failed:\n${tail(ri.stderr, 30)}`);
 		}
@@ -418,9 +472,18 @@ async function installPackage(userFolder) {
  * The environment every n8n process of one instance shares (server and CLI): its own user
  * folder (sqlite DB, encryption key, binary data), 127.0.0.1 only, no outbound calls.
  */
-function n8nEnv({ userFolder, port, brokerPort, encryptionKey, version = DEFAULT_VERSION, extra = {} }) {
+function n8nEnv({
+	userFolder,
+	port,
+	brokerPort,
+	encryptionKey,
+	version = DEFAULT_VERSION,
+	extra = {},
+}) {
 	const v2 = n8nMajor(version) >= 2;
-	const noProxy = ['127.0.0.1', 'localhost', '::1', process.env.NO_PROXY, process.env.no_proxy].filter(Boolean).join(',');
+	const noProxy = ['127.0.0.1', 'localhost', '::1', process.env.NO_PROXY, process.env.no_proxy]
+		.filter(Boolean)
+		.join(',');
 	return envWithThisNode({
 		// As in n8n's Docker image (unset would mean "development": e.g. watching node folders).
 		NODE_ENV: 'production',
@@ -433,7 +496,9 @@ function n8nEnv({ userFolder, port, brokerPort, encryptionKey, version = DEFAULT
 		N8N_PROTOCOL: 'http',
 		// n8n 2.41 deprecates WEBHOOK_URL in favour of N8N_WEBHOOK_URL (same meaning, read first);
 		// 1.x reads only WEBHOOK_URL (1.123.81 dist/services/url.service.js).
-		...(v2 ? { N8N_WEBHOOK_URL: `http://127.0.0.1:${port}/` } : { WEBHOOK_URL: `http://127.0.0.1:${port}/` }),
+		...(v2
+			? { N8N_WEBHOOK_URL: `http://127.0.0.1:${port}/` }
+			: { WEBHOOK_URL: `http://127.0.0.1:${port}/` }),
 		N8N_EDITOR_BASE_URL: `http://127.0.0.1:${port}/`,
 		N8N_ENCRYPTION_KEY: encryptionKey,
 		N8N_SECURE_COOKIE: 'false',
@@ -469,7 +534,9 @@ function n8nEnv({ userFolder, port, brokerPort, encryptionKey, version = DEFAULT
 		...(v2 ? { N8N_DISABLED_MODULES: 'mcp-registry' } : {}),
 		N8N_LOG_LEVEL: process.env.HIAPI_E2E_N8N_LOG_LEVEL || 'info',
 		// For profiling n8n itself, e.g. HIAPI_E2E_N8N_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof".
-		...(process.env.HIAPI_E2E_N8N_NODE_OPTIONS ? { NODE_OPTIONS: process.env.HIAPI_E2E_N8N_NODE_OPTIONS } : {}),
+		...(process.env.HIAPI_E2E_N8N_NODE_OPTIONS
+			? { NODE_OPTIONS: process.env.HIAPI_E2E_N8N_NODE_OPTIONS }
+			: {}),
 		N8N_LOG_OUTPUT: 'console',
 		NO_PROXY: noProxy,
 		no_proxy: noProxy,
@@ -493,7 +560,15 @@ async function createN8n({ version = DEFAULT_VERSION, userFolder, port, env: ext
 	const dbFile = path.join(userFolder, '.n8n', 'database.sqlite');
 
 	/** Env for one process; each process gets its own task-runner broker port. */
-	const envFor = async () => n8nEnv({ userFolder, port, brokerPort: await freePort(), encryptionKey, version, extra: extraEnv });
+	const envFor = async () =>
+		n8nEnv({
+			userFolder,
+			port,
+			brokerPort: await freePort(),
+			encryptionKey,
+			version,
+			extra: extraEnv,
+		});
 
 	let server;
 
@@ -511,13 +586,20 @@ async function createN8n({ version = DEFAULT_VERSION, userFolder, port, env: ext
 
 		/** Runs `n8n <args>` with this instance's env. Resolves {code, stdout, stderr, ms}. */
 		async cli(args, { timeoutMs = 5 * 60 * 1000 } = {}) {
-			return await run(process.execPath, [bin, ...args], { cwd: userFolder, env: await envFor(), logFile: cliLogFile, timeoutMs });
+			return await run(process.execPath, [bin, ...args], {
+				cwd: userFolder,
+				env: await envFor(),
+				logFile: cliLogFile,
+				timeoutMs,
+			});
 		},
 
 		async cliOk(args, opts) {
 			const r = await inst.cli(args, opts);
 			if (r.code !== 0) {
-				throw new Error(`n8n ${args.join(' ')} failed (exit ${r.code}):\n${tail(r.stdout, 30)}\n${tail(r.stderr, 30)}`);
+				throw new Error(
+					`n8n ${args.join(' ')} failed (exit ${r.code}):\n${tail(r.stdout, 30)}\n${tail(r.stderr, 30)}`,
+				);
 			}
 			return r;
 		},
@@ -532,7 +614,9 @@ async function createN8n({ version = DEFAULT_VERSION, userFolder, port, env: ext
 		 * `update:workflow --active=true` on 1.x (which has no publish command). Run it before start().
 		 */
 		activate: (id) =>
-			n8nMajor(version) >= 2 ? inst.cliOk(['publish:workflow', `--id=${id}`]) : inst.cliOk(['update:workflow', `--id=${id}`, '--active=true']),
+			n8nMajor(version) >= 2
+				? inst.cliOk(['publish:workflow', `--id=${id}`])
+				: inst.cliOk(['update:workflow', `--id=${id}`, '--active=true']),
 
 		/**
 		 * POSTs to a production webhook path (`<url>/webhook/<path>`), retrying n8n's 404 "not
@@ -561,7 +645,9 @@ async function createN8n({ version = DEFAULT_VERSION, userFolder, port, env: ext
 				}
 				if (row && want.includes(row.status)) return row;
 				if (Date.now() > deadline) {
-					throw new Error(`execution ${id} not ${want.join('/')} after ${timeoutMs} ms: ${JSON.stringify(row)}`);
+					throw new Error(
+						`execution ${id} not ${want.join('/')} after ${timeoutMs} ms: ${JSON.stringify(row)}`,
+					);
 				}
 				await sleep(100);
 			}
@@ -581,7 +667,14 @@ async function createN8n({ version = DEFAULT_VERSION, userFolder, port, env: ext
 		/** Starts `n8n start` and waits for /healthz/readiness. */
 		async start({ readinessTimeoutMs = 180000 } = {}) {
 			if (server) throw new Error('n8n is already running');
-			server = await startServer({ bin, env: await envFor(), cwd: userFolder, logFile, url, readinessTimeoutMs });
+			server = await startServer({
+				bin,
+				env: await envFor(),
+				cwd: userFolder,
+				logFile,
+				url,
+				readinessTimeoutMs,
+			});
 			return server;
 		},
 
@@ -597,8 +690,10 @@ async function createN8n({ version = DEFAULT_VERSION, userFolder, port, env: ext
 			return !!server;
 		},
 
-		logTail: (lines = 120) => (fs.existsSync(logFile) ? tail(fs.readFileSync(logFile, 'utf8'), lines) : '(no log)'),
-		cliLogTail: (lines = 120) => (fs.existsSync(cliLogFile) ? tail(fs.readFileSync(cliLogFile, 'utf8'), lines) : '(no log)'),
+		logTail: (lines = 120) =>
+			fs.existsSync(logFile) ? tail(fs.readFileSync(logFile, 'utf8'), lines) : '(no log)',
+		cliLogTail: (lines = 120) =>
+			fs.existsSync(cliLogFile) ? tail(fs.readFileSync(cliLogFile, 'utf8'), lines) : '(no log)',
 
 		// -- reading results --------------------------------------------------------------
 		db: () => openDb(dbFile),
@@ -615,7 +710,9 @@ async function createN8n({ version = DEFAULT_VERSION, userFolder, port, env: ext
 		 */
 		workflowEnds: (id) =>
 			readEventLog(userFolder).filter(
-				(e) => String(e.payload?.executionId) === String(id) && /^n8n\.workflow\.(success|failed)$/.test(e.eventName),
+				(e) =>
+					String(e.payload?.executionId) === String(id) &&
+					/^n8n\.workflow\.(success|failed)$/.test(e.eventName),
 			).length,
 
 		// -- REST as the instance owner ---------------------------------------------------
@@ -735,7 +832,9 @@ async function startServer({ bin, env, cwd, logFile, url, readinessTimeoutMs = 1
 	const deadline = Date.now() + readinessTimeoutMs;
 	for (;;) {
 		if (exited) {
-			throw new Error(`n8n exited during start (${JSON.stringify(exited)}). Log ${logFile}:\n${tail(fs.readFileSync(logFile, 'utf8'), 60)}`);
+			throw new Error(
+				`n8n exited during start (${JSON.stringify(exited)}). Log ${logFile}:\n${tail(fs.readFileSync(logFile, 'utf8'), 60)}`,
+			);
 		}
 		// Readiness is not enough: 1.x answers it before its REST API is mounted (POST /rest/owner/setup →
 		// 404 "Cannot POST") and before its startup crash recovery has run (which briefly marks a waiting
@@ -743,11 +842,14 @@ async function startServer({ bin, env, cwd, logFile, url, readinessTimeoutMs = 1
 		// via" once the start sequence is over (recovery, active workflows, routes).
 		try {
 			const r = await request(`${url}/healthz/readiness`, { timeoutMs: 2000 });
-			if (r.status === 200 && logSince(logFile, logOffset).includes('Editor is now accessible via')) break;
+			if (r.status === 200 && logSince(logFile, logOffset).includes('Editor is now accessible via'))
+				break;
 		} catch {}
 		if (Date.now() > deadline) {
 			await stop();
-			throw new Error(`n8n not ready after ${readinessTimeoutMs} ms. Log ${logFile}:\n${tail(fs.readFileSync(logFile, 'utf8'), 60)}`);
+			throw new Error(
+				`n8n not ready after ${readinessTimeoutMs} ms. Log ${logFile}:\n${tail(fs.readFileSync(logFile, 'utf8'), 60)}`,
+			);
 		}
 		await sleep(250);
 	}
@@ -769,7 +871,10 @@ async function startN8n({ userFolder, port, env, version } = {}) {
 
 function sqliteModule() {
 	// process.getBuiltinModule bypasses test-runner module registries (jest) that may not know node:sqlite.
-	const mod = typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:sqlite') : require('node:sqlite');
+	const mod =
+		typeof process.getBuiltinModule === 'function'
+			? process.getBuiltinModule('node:sqlite')
+			: require('node:sqlite');
 	if (!mod) throw new Error('node:sqlite is not available (Node >= 22.13 / 24 needed)');
 	return mod;
 }
@@ -815,14 +920,21 @@ function listExecutions(dbFile, { workflowId, status, mode, afterId } = {}) {
 		const sql = `SELECT id, workflowId, status, mode, finished, startedAt, stoppedAt, waitTill, retryOf FROM execution_entity${
 			where.length ? ' WHERE ' + where.join(' AND ') : ''
 		} ORDER BY CAST(id AS INTEGER)`;
-		return db.prepare(sql).all(...args).map((r) => ({ ...r }));
+		return db
+			.prepare(sql)
+			.all(...args)
+			.map((r) => ({ ...r }));
 	});
 }
 
 const FINISHED = new Set(['success', 'error', 'crashed', 'canceled']);
 
 /** Polls until `count` executions matching the filter have finished (or `predicate(rows)` holds). */
-async function waitForExecutions(dbFile, filter = {}, { count = 1, timeoutMs = 60000, finished = true, predicate } = {}) {
+async function waitForExecutions(
+	dbFile,
+	filter = {},
+	{ count = 1, timeoutMs = 60000, finished = true, predicate } = {},
+) {
 	const deadline = Date.now() + timeoutMs;
 	let rows = [];
 	for (;;) {
@@ -834,7 +946,9 @@ async function waitForExecutions(dbFile, filter = {}, { count = 1, timeoutMs = 6
 		const done = finished ? rows.filter((r) => FINISHED.has(r.status)) : rows;
 		if (predicate ? predicate(rows) : done.length >= count) return done;
 		if (Date.now() > deadline) {
-			throw new Error(`timed out after ${timeoutMs} ms waiting for ${count} execution(s) ${JSON.stringify(filter)}; have ${JSON.stringify(rows)}`);
+			throw new Error(
+				`timed out after ${timeoutMs} ms waiting for ${count} execution(s) ${JSON.stringify(filter)}; have ${JSON.stringify(rows)}`,
+			);
 		}
 		await sleep(250);
 	}
@@ -880,7 +994,9 @@ function readExecution(dbFile, id) {
 	return withDb(dbFile, (db) => {
 		const row = db.prepare('SELECT * FROM execution_entity WHERE id = ?').get(String(id));
 		if (!row) throw new Error(`no execution ${id}`);
-		const dataRow = db.prepare('SELECT * FROM execution_data WHERE executionId = ?').get(String(id));
+		const dataRow = db
+			.prepare('SELECT * FROM execution_data WHERE executionId = ?')
+			.get(String(id));
 		const result = { ...row };
 		if (dataRow) {
 			result.data = dataRow.data ? unflatten(dataRow.data) : undefined;
@@ -917,7 +1033,8 @@ function runError(data, nodeName) {
  * - no id → inline base64 in `data` (binary mode "default").
  */
 function readBinary(userFolder, meta, { executionId } = {}) {
-	if (!meta || typeof meta !== 'object') throw new Error(`not a binary entry: ${JSON.stringify(meta)}`);
+	if (!meta || typeof meta !== 'object')
+		throw new Error(`not a binary entry: ${JSON.stringify(meta)}`);
 	const n8nFolder = path.join(userFolder, '.n8n');
 	if (typeof meta.id === 'string' && meta.id) {
 		const colon = meta.id.indexOf(':');
@@ -975,8 +1092,19 @@ function readEventLog(userFolder) {
  * Creates the instance owner through `POST /rest/owner/setup` (allowed once, on a fresh
  * instance) and returns a small client carrying its `n8n-auth` cookie.
  */
-async function setupOwner(url, { email = 'e2e@example.com', password = 'E2e-password-1', firstName = 'E2E', lastName = 'Owner' } = {}) {
-	const r = await request(`${url}/rest/owner/setup`, { method: 'POST', body: { email, password, firstName, lastName } });
+async function setupOwner(
+	url,
+	{
+		email = 'e2e@example.com',
+		password = 'E2e-password-1',
+		firstName = 'E2E',
+		lastName = 'Owner',
+	} = {},
+) {
+	const r = await request(`${url}/rest/owner/setup`, {
+		method: 'POST',
+		body: { email, password, firstName, lastName },
+	});
 	if (r.status !== 200) throw new Error(`owner setup failed: ${r.status} ${r.text()}`);
 	const cookies = [].concat(r.headers['set-cookie'] || []).map((c) => c.split(';')[0]);
 	const auth = cookies.find((c) => c.startsWith('n8n-auth='));

@@ -41,7 +41,11 @@ describe('GPT Image 2: generate and wait', () => {
 		const size = pngSize(bytes);
 		expect(size.width / size.height).toBeCloseTo(16 / 9, 1);
 		const task = t.sim.tasks.get(taskId)!;
-		expect(task.input).toEqual({ prompt: 'a lighthouse at dawn', aspect_ratio: '16:9', resolution: '2K' });
+		expect(task.input).toEqual({
+			prompt: 'a lighthouse at dawn',
+			aspect_ratio: '16:9',
+			resolution: '2K',
+		});
 	});
 
 	it('image to image by URL sends the URL as input.image', async () => {
@@ -62,31 +66,53 @@ describe('GPT Image 2: generate and wait', () => {
 		expect(task.input.image).toBe('https://example.com/ref.jpg');
 	});
 
-	it.each(['default', 'filesystem'] as const)('image to image from a binary file (%s binary mode) sends a data URL of the real bytes', async (mode) => {
-		const local = harnessFor(t.sim, {}, mode);
-		const png = makePng(24, 16);
-		const result = await local.runNode({
-			type: GPT,
-			parameters: { operation: 'imageToImage', prompt: 'sketch', imageSource: 'binary', binaryPropertyName: 'photo', options: fast },
-			input: [{ json: {}, binary: { photo: { data: png, fileName: 'x.bin', mimeType: 'application/octet-stream' } } }],
-		});
-		expect(result.status).toBe('success');
-		const task = t.sim.tasks.get(String(result.items[0].json.taskId))!;
-		expect(task.input.image).toBe(`data:image/png;base64,${png.toString('base64')}`);
-		const out = await result.binaryBuffer(result.items[0], 'data');
-		if (mode === 'filesystem') expect(result.items[0].binary?.data.id).toMatch(/^filesystem/);
-		expect(out.equals(t.sim.imageBytes(String(result.items[0].json.taskId)))).toBe(true);
-		await local.stop();
-	});
+	it.each(['default', 'filesystem'] as const)(
+		'image to image from a binary file (%s binary mode) sends a data URL of the real bytes',
+		async (mode) => {
+			const local = harnessFor(t.sim, {}, mode);
+			const png = makePng(24, 16);
+			const result = await local.runNode({
+				type: GPT,
+				parameters: {
+					operation: 'imageToImage',
+					prompt: 'sketch',
+					imageSource: 'binary',
+					binaryPropertyName: 'photo',
+					options: fast,
+				},
+				input: [
+					{
+						json: {},
+						binary: {
+							photo: { data: png, fileName: 'x.bin', mimeType: 'application/octet-stream' },
+						},
+					},
+				],
+			});
+			expect(result.status).toBe('success');
+			const task = t.sim.tasks.get(String(result.items[0].json.taskId))!;
+			expect(task.input.image).toBe(`data:image/png;base64,${png.toString('base64')}`);
+			const out = await result.binaryBuffer(result.items[0], 'data');
+			if (mode === 'filesystem') expect(result.items[0].binary?.data.id).toMatch(/^filesystem/);
+			expect(out.equals(t.sim.imageBytes(String(result.items[0].json.taskId)))).toBe(true);
+			await local.stop();
+		},
+	);
 
 	it('several outputs land in data, data_1, ...', async () => {
 		t.sim.setBehavior(() => ({ outputs: 2 }));
-		const result = await t.h.runNode({ type: GPT, parameters: { operation: 'textToImage', prompt: 'two', options: fast }, input: [{ json: {} }] });
+		const result = await t.h.runNode({
+			type: GPT,
+			parameters: { operation: 'textToImage', prompt: 'two', options: fast },
+			input: [{ json: {} }],
+		});
 		const [item] = result.items;
 		const taskId = String(item.json.taskId);
 		expect(Object.keys(item.binary ?? {})).toEqual(['data', 'data_1']);
 		expect(item.binary?.data_1.fileName).toBe(`${taskId}_1.png`);
-		expect((await result.binaryBuffer(item, 'data_1')).equals(t.sim.imageBytes(taskId, 1))).toBe(true);
+		expect((await result.binaryBuffer(item, 'data_1')).equals(t.sim.imageBytes(taskId, 1))).toBe(
+			true,
+		);
 		expect(item.json.outputs).toHaveLength(2);
 	});
 
@@ -103,26 +129,43 @@ describe('GPT Image 2: generate and wait', () => {
 
 	it('a download cut off mid-body is tried again, and the file is whole', async () => {
 		t.sim.inject({ route: 'cdn', type: 'truncate', count: 1 });
-		const result = await t.h.runNode({ type: GPT, parameters: { operation: 'textToImage', prompt: 'p', options: fast }, input: [{ json: {} }] });
+		const result = await t.h.runNode({
+			type: GPT,
+			parameters: { operation: 'textToImage', prompt: 'p', options: fast },
+			input: [{ json: {} }],
+		});
 		expect(result.status).toBe('success');
 		const taskId = String(result.items[0].json.taskId);
 		expect(t.sim.counters.cdnGets).toBe(2);
-		expect((await result.binaryBuffer(result.items[0])).equals(t.sim.imageBytes(taskId))).toBe(true);
+		expect((await result.binaryBuffer(result.items[0])).equals(t.sim.imageBytes(taskId))).toBe(
+			true,
+		);
 	});
 
 	it('a download cut off every time fails naming the task', async () => {
 		t.sim.inject({ route: 'cdn', type: 'truncate', count: Infinity });
-		const result = await t.h.runNode({ type: GPT, parameters: { operation: 'textToImage', prompt: 'p', options: fast }, input: [{ json: {} }], continueOnFail: true });
+		const result = await t.h.runNode({
+			type: GPT,
+			parameters: { operation: 'textToImage', prompt: 'p', options: fast },
+			input: [{ json: {} }],
+			continueOnFail: true,
+		});
 		const taskId = [...t.sim.tasks.keys()][0];
 		expect(result.items).toHaveLength(1);
 		expect(result.items[0].json.error).toMatchObject({ taskId, status: 'not downloaded' });
-		expect(String((result.items[0].json.error as { message: string }).message)).toMatch(/^Could not download the task output after \d+ tries.*\(task ID: /);
+		expect(String((result.items[0].json.error as { message: string }).message)).toMatch(
+			/^Could not download the task output after \d+ tries.*\(task ID: /,
+		);
 	});
 
 	it('a custom output binary field is honoured', async () => {
 		const result = await t.h.runNode({
 			type: GPT,
-			parameters: { operation: 'textToImage', prompt: 'p', options: { ...fast, outputBinaryPropertyName: 'image' } },
+			parameters: {
+				operation: 'textToImage',
+				prompt: 'p',
+				options: { ...fast, outputBinaryPropertyName: 'image' },
+			},
 			input: [{ json: {} }],
 		});
 		expect(Object.keys(result.items[0].binary ?? {})).toEqual(['image']);
@@ -132,14 +175,21 @@ describe('GPT Image 2: generate and wait', () => {
 		const run = () =>
 			t.h.runNode({
 				type: GPT,
-				parameters: { operation: 'textToImage', prompt: 'p', options: { ...fast, idempotencyKey: '={{ "order-" + $json.id }}' } },
+				parameters: {
+					operation: 'textToImage',
+					prompt: 'p',
+					options: { ...fast, idempotencyKey: '={{ "order-" + $json.id }}' },
+				},
 				input: [{ json: { id: 42 } }],
 			});
 		const first = await run();
 		const second = await run();
 		expect(second.items[0].json.taskId).toBe(first.items[0].json.taskId);
 		expect(t.sim.counters.tasksCreated).toBe(1);
-		expect(t.sim.log.filter((r) => r.route === 'submit').map((r) => r.idempotencyKey)).toEqual(['order-42', 'order-42']);
+		expect(t.sim.log.filter((r) => r.route === 'submit').map((r) => r.idempotencyKey)).toEqual([
+			'order-42',
+			'order-42',
+		]);
 	});
 
 	it('route and additional input are sent; unknown fields come back named', async () => {
@@ -151,15 +201,23 @@ describe('GPT Image 2: generate and wait', () => {
 		expect(t.sim.tasks.get(String(ok.items[0].json.taskId))!.route).toBe('ext');
 		const bad = await t.h.runNode({
 			type: GPT,
-			parameters: { operation: 'textToImage', prompt: 'p', options: { ...fast, additionalInput: '{"quality":"high"}' } },
+			parameters: {
+				operation: 'textToImage',
+				prompt: 'p',
+				options: { ...fast, additionalInput: '{"quality":"high"}' },
+			},
 			input: [{ json: {} }],
 		});
 		expect(bad.status).toBe('error');
 		expect(bad.error?.message).toContain("input field 'quality'");
 	});
 
-	it('a failed task fails the node with hiapi\'s code and message and the task ID', async () => {
-		const result = await t.h.runNode({ type: GPT, parameters: { operation: 'textToImage', prompt: 'FAILME', options: fast }, input: [{ json: {} }] });
+	it("a failed task fails the node with hiapi's code and message and the task ID", async () => {
+		const result = await t.h.runNode({
+			type: GPT,
+			parameters: { operation: 'textToImage', prompt: 'FAILME', options: fast },
+			input: [{ json: {} }],
+		});
 		expect(result.status).toBe('error');
 		const taskId = [...t.sim.tasks.keys()][0];
 		expect(result.error?.message).toBe(
@@ -169,8 +227,14 @@ describe('GPT Image 2: generate and wait', () => {
 
 	it('an expired output link gets a clear error naming the task', async () => {
 		await t.reconfigure({ outputTtlSeconds: 0 });
-		const result = await t.h.runNode({ type: GPT, parameters: { operation: 'textToImage', prompt: 'p', options: fast }, input: [{ json: {} }] });
+		const result = await t.h.runNode({
+			type: GPT,
+			parameters: { operation: 'textToImage', prompt: 'p', options: fast },
+			input: [{ json: {} }],
+		});
 		const taskId = [...t.sim.tasks.keys()][0];
-		expect(result.error?.message).toBe(`The output link of the task has expired or is gone (HTTP 410) (task ID: ${taskId})`);
+		expect(result.error?.message).toBe(
+			`The output link of the task has expired or is gone (HTTP 410) (task ID: ${taskId})`,
+		);
 	});
 });

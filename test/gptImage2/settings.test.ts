@@ -11,17 +11,24 @@ describe('GPT Image 2 under n8n node settings: every paid task reaches the user,
 
 	const generate = (options: IDataObject = {}) => ({
 		type: GPT,
-		parameters: { operation: 'textToImage', prompt: '={{ $json.prompt }}', options: { pollInterval: 0.1, ...options } },
+		parameters: {
+			operation: 'textToImage',
+			prompt: '={{ $json.prompt }}',
+			options: { pollInterval: 0.1, ...options },
+		},
 	});
 	const prompts = (...list: string[]) => list.map((prompt) => ({ json: { prompt } }));
-	const taskOf = (prompt: string) => [...t.sim.tasks.values()].filter((task) => task.input.prompt === prompt);
+	const taskOf = (prompt: string) =>
+		[...t.sim.tasks.values()].filter((task) => task.input.prompt === prompt);
 	const detailsOf = (item: INodeExecutionData) => {
 		const { message: _message, ...rest } = item.json.error as IDataObject;
 		return rest;
 	};
 
 	it('Continue (using error output): failed, timed-out and invalid items land on the error output with their task IDs', async () => {
-		t.sim.setBehavior(({ input }) => (String(input.prompt).includes('slow') ? { never: true } : undefined));
+		t.sim.setBehavior(({ input }) =>
+			String(input.prompt).includes('slow') ? { never: true } : undefined,
+		);
 		const r = await t.h.runNode({
 			...generate({ timeout: 3 }),
 			input: prompts('fine', 'FAILME', 'slow one', ''),
@@ -43,13 +50,24 @@ describe('GPT Image 2 under n8n node settings: every paid task reaches the user,
 	});
 
 	it('Stop Workflow: the error names the first failure and lists every task the run created, with its state', async () => {
-		t.sim.setBehavior(({ input }) => (input.prompt === 'slower' ? { durations: { queued: 10, handling: 600, archiving: 10 } } : undefined));
-		const r = await t.h.runNode({ ...generate({ concurrency: 3 }), input: prompts('ok', 'FAILME', 'slower') });
+		t.sim.setBehavior(({ input }) =>
+			input.prompt === 'slower'
+				? { durations: { queued: 10, handling: 600, archiving: 10 } }
+				: undefined,
+		);
+		const r = await t.h.runNode({
+			...generate({ concurrency: 3 }),
+			input: prompts('ok', 'FAILME', 'slower'),
+		});
 		expect(r.status).toBe('error');
 		const [ok, failed, slower] = ['ok', 'FAILME', 'slower'].map((p) => taskOf(p)[0].id);
-		expect(r.error?.message).toBe(`hiapi could not generate the image: upstream rejected the prompt [TASK_FAILED] (task ID: ${failed})`);
+		expect(r.error?.message).toBe(
+			`hiapi could not generate the image: upstream rejected the prompt [TASK_FAILED] (task ID: ${failed})`,
+		);
 		// The items already running finished (their tasks are paid for) and are named, so none is lost.
-		expect(r.error?.description).toContain(`${ok} (item 0): succeeded\n${failed} (item 1): failed\n${slower} (item 2): succeeded`);
+		expect(r.error?.description).toContain(
+			`${ok} (item 0): succeeded\n${failed} (item 1): failed\n${slower} (item 2): succeeded`,
+		);
 		expect(r.error?.context?.tasks).toEqual([
 			{ taskId: ok, itemIndex: 0, state: 'succeeded' },
 			{ taskId: failed, itemIndex: 1, state: 'failed' },
@@ -60,7 +78,13 @@ describe('GPT Image 2 under n8n node settings: every paid task reaches the user,
 	it('Retry On Fail: a retry picks up the tasks the first try created instead of paying again', async () => {
 		// The first try's downloads of item 1 all fail (3 tries), so the node fails and n8n runs it again.
 		let cdnHits = 0;
-		t.sim.inject({ route: 'cdn', type: 'status', status: 500, count: 3, match: () => ++cdnHits >= 2 });
+		t.sim.inject({
+			route: 'cdn',
+			type: 'status',
+			status: 500,
+			count: 3,
+			match: () => ++cdnHits >= 2,
+		});
 		const r = await t.h.runNode({
 			...generate({ concurrency: 1 }),
 			input: prompts('first', 'second'),
@@ -70,20 +94,34 @@ describe('GPT Image 2 under n8n node settings: every paid task reaches the user,
 		expect(t.sim.counters.tasksCreated).toBe(2);
 		// 2 submits per item: the second of each was a replay of the same key.
 		expect(t.sim.counters.submits).toBe(4);
-		expect(r.items.map((i) => i.json.taskId)).toEqual([taskOf('first')[0].id, taskOf('second')[0].id]);
-		for (const item of r.items) expect((await r.binaryBuffer(item)).equals(t.sim.imageBytes(String(item.json.taskId)))).toBe(true);
+		expect(r.items.map((i) => i.json.taskId)).toEqual([
+			taskOf('first')[0].id,
+			taskOf('second')[0].id,
+		]);
+		for (const item of r.items)
+			expect((await r.binaryBuffer(item)).equals(t.sim.imageBytes(String(item.json.taskId)))).toBe(
+				true,
+			);
 	});
 
 	it('Retry On Fail: a task that failed is submitted anew, the one that succeeded is not', async () => {
 		// Fails on the first try only: the simulator fails prompts with FAILME, so switch the word off after it.
 		let firstTry = true;
-		t.sim.setBehavior(({ input }) => (input.prompt === 'flaky' && firstTry ? { fail: true } : undefined));
+		t.sim.setBehavior(({ input }) =>
+			input.prompt === 'flaky' && firstTry ? { fail: true } : undefined,
+		);
 		const r1 = t.h.runNode({
 			...generate({ concurrency: 1 }),
 			input: prompts('steady', 'flaky'),
 			settings: { retryOnFail: true, maxTries: 2, waitBetweenTries: 500 },
 		});
-		await t.sim.waitFor((s: Simulator) => [...s.tasks.values()].some((task) => task.input.prompt === 'flaky' && s.task(task.id).status === 'fail'), 10_000);
+		await t.sim.waitFor(
+			(s: Simulator) =>
+				[...s.tasks.values()].some(
+					(task) => task.input.prompt === 'flaky' && s.task(task.id).status === 'fail',
+				),
+			10_000,
+		);
 		firstTry = false;
 		const r = await r1;
 		expect(r.status).toBe('success');
@@ -102,9 +140,14 @@ describe('GPT Image 2 under n8n node settings: every paid task reaches the user,
 		expect(taskOf('keyed')).toHaveLength(1);
 	});
 
-	it('a 422 for a key the user set blames the key; the node\'s own keys never meet one', async () => {
+	it("a 422 for a key the user set blames the key; the node's own keys never meet one", async () => {
 		await t.h.runNode({ ...generate({ idempotencyKey: 'order-2' }), input: prompts('one thing') });
-		const r = await t.h.runNode({ ...generate({ idempotencyKey: 'order-2' }), input: prompts('another thing') });
-		expect(r.error?.message).toBe("The Idempotency Key 'order-2' was already used for a different request");
+		const r = await t.h.runNode({
+			...generate({ idempotencyKey: 'order-2' }),
+			input: prompts('another thing'),
+		});
+		expect(r.error?.message).toBe(
+			"The Idempotency Key 'order-2' was already used for a different request",
+		);
 	});
 });

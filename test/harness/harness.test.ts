@@ -376,7 +376,8 @@ describe('harness', () => {
 		expect(r.run.status).toBe('error'); // the late IRun; n8n keeps the hook's 'canceled'
 		expect(r.error?.message).toBe('Stopped while waiting for the API');
 		expect(Date.now() - started).toBeLessThan(5000);
-		for (let i = 0; i < 100 && !slowRequestClosed; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+		for (let i = 0; i < 100 && !slowRequestClosed; i++)
+			await new Promise((resolve) => setTimeout(resolve, 20));
 		expect(slowRequestClosed).toBe(true);
 	});
 

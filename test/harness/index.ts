@@ -356,7 +356,13 @@ class HarnessImpl implements Harness {
 			position: [0, 0],
 			parameters: {},
 		};
-		const node = this.buildNode(o.type, o.parameters, o.continueOnFail, o.credentialName, o.settings);
+		const node = this.buildNode(
+			o.type,
+			o.parameters,
+			o.continueOnFail,
+			o.credentialName,
+			o.settings,
+		);
 		const data = this.workflowData([sourceNode, node]);
 		const workflow = this.workflow(data, { [SOURCE_NODE_TYPE]: source });
 
@@ -423,11 +429,22 @@ class HarnessImpl implements Harness {
 		await this.activate();
 		const node = this.buildNode(o.type, o.parameters, false);
 		const workflow = this.workflow(this.workflowData([node]), {});
-		const nodeType = workflow.nodeTypes.getByNameAndVersion(node.type, node.typeVersion) as INodeType;
-		const context = new LoadOptionsContext(workflow, node, this.additionalData(undefined, undefined), '');
-		const methods = nodeType.methods?.[o.kind] as Record<string, (this: unknown, ...args: unknown[]) => Promise<unknown>> | undefined;
+		const nodeType = workflow.nodeTypes.getByNameAndVersion(
+			node.type,
+			node.typeVersion,
+		) as INodeType;
+		const context = new LoadOptionsContext(
+			workflow,
+			node,
+			this.additionalData(undefined, undefined),
+			'',
+		);
+		const methods = nodeType.methods?.[o.kind] as
+			| Record<string, (this: unknown, ...args: unknown[]) => Promise<unknown>>
+			| undefined;
 		const method = methods?.[o.method];
-		if (!method) throw new UnexpectedError(`Node type "${o.type}" has no ${o.kind} method "${o.method}"`);
+		if (!method)
+			throw new UnexpectedError(`Node type "${o.type}" has no ${o.kind} method "${o.method}"`);
 		return await method.call(context, o.filter);
 	}
 

@@ -42,7 +42,12 @@ const USER_FILLS: Record<string, INodeParameters> = {
 	[`${PACKAGE}.hiApiTrigger`]: {},
 	[`${PACKAGE}.hiApi`]: {
 		model: { __rl: true, mode: 'list', value: 'seedance-2.0' },
-		inputFields: { mappingMode: 'defineBelow', value: { prompt: 'A paper boat on a pond' }, matchingColumns: [], schema: [] },
+		inputFields: {
+			mappingMode: 'defineBelow',
+			value: { prompt: 'A paper boat on a pond' },
+			matchingColumns: [],
+			schema: [],
+		},
 		inputJson: '{"prompt": "A paper boat on a pond"}',
 		callbackUrl: 'https://n8n.example.com/webhook/6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e6f7/hiapi',
 		taskId: 'tk-hiapi-01HZTQ8BX2N3GM3YFK4Z9D7VQR',

@@ -27,15 +27,29 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 	// The webhook runs with the paused node's parameters, as in n8n.
 	let parameters: IDataObject = {};
 	const pause = (prompts: string[], options: IDataObject = {}, extra = {}) => {
-		parameters = { operation: 'textToImage', prompt: '={{ $json.p }}', completion: 'resume', options: { timeout: 60, ...options } };
-		return h.runNode({ type: GPT, parameters, input: prompts.map((p) => ({ json: { p } })), ...extra });
+		parameters = {
+			operation: 'textToImage',
+			prompt: '={{ $json.p }}',
+			completion: 'resume',
+			options: { timeout: 60, ...options },
+		};
+		return h.runNode({
+			type: GPT,
+			parameters,
+			input: prompts.map((p) => ({ json: { p } })),
+			...extra,
+		});
 	};
 
 	const callbackFor = async (taskId: string) => {
 		await sim.waitFor((s: Simulator) => s.callbackLog.some((c) => c.taskId === taskId), 5000);
 		const entry = sim.callbackLog.find((c) => c.taskId === taskId)!;
 		const url = new URL(entry.url);
-		return { query: Object.fromEntries(url.searchParams), headers: entry.headers as Record<string, string>, rawBody: Buffer.from(entry.body) };
+		return {
+			query: Object.fromEntries(url.searchParams),
+			headers: entry.headers as Record<string, string>,
+			rawBody: Buffer.from(entry.body),
+		};
 	};
 
 	const deliver = (paused: RunResult, cb: Awaited<ReturnType<typeof callbackFor>>, h2 = h) =>
@@ -47,7 +61,9 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 		expect(paused.waitTill!.getTime()).toBeGreaterThan(Date.now() + 50_000);
 		expect(paused.items).toHaveLength(2);
 		// Items are submitted concurrently, so each task is matched to its item by prompt, not creation order.
-		const ids = ['one', 'two'].map((p) => [...sim.tasks.values()].find((task) => task.input.prompt === p)!.id);
+		const ids = ['one', 'two'].map(
+			(p) => [...sim.tasks.values()].find((task) => task.input.prompt === p)!.id,
+		);
 		// What the editor shows while waiting: the task, waiting, not a timeout.
 		expect(paused.items.map((i) => i.json.taskId)).toEqual(ids);
 		expect(paused.items.map((i) => i.json.status)).toEqual(['waiting', 'waiting']);
@@ -68,7 +84,9 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 		const callback = new URL(sim.tasks.get(ids[1])!.callback!.url);
 		expect(paused.resumeUrl).toBeDefined();
 		expect(callback.toString().startsWith(paused.resumeUrl!.split('?')[0])).toBe(true);
-		expect(callback.searchParams.get('signature')).toBe(new URL(paused.resumeUrl!).searchParams.get('signature'));
+		expect(callback.searchParams.get('signature')).toBe(
+			new URL(paused.resumeUrl!).searchParams.get('signature'),
+		);
 		expect(callback.searchParams.get('item')).toBe('1');
 		expect(callback.searchParams.get('k')).toMatch(/^[0-9a-f]{32}$/);
 		await sim.waitFor((s: Simulator) => s.callbackLog.length >= 2, 5000);
@@ -76,7 +94,11 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 	});
 
 	it('resumes only when the last task settles, with every item in order and the exact bytes', async () => {
-		sim.setBehavior(({ input }) => (input.prompt === 'slow' ? { durations: { queued: 10, handling: 2500, archiving: 10 } } : undefined));
+		sim.setBehavior(({ input }) =>
+			input.prompt === 'slow'
+				? { durations: { queued: 10, handling: 2500, archiving: 10 } }
+				: undefined,
+		);
 		const paused = await pause(['fast', 'slow', 'FAILME']);
 		const [fastId, slowId, failId] = paused.items.map((i) => String(i.json.taskId));
 
@@ -117,7 +139,9 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 			},
 		});
 		for (const item of items.slice(0, 2)) {
-			expect((await last.binaryBuffer(item, 'data')).equals(sim.imageBytes(String(item.json.taskId)))).toBe(true);
+			expect(
+				(await last.binaryBuffer(item, 'data')).equals(sim.imageBytes(String(item.json.taskId))),
+			).toBe(true);
 		}
 		// Signed callbacks are hiapi's own word: a task is not read back after its own callback. The one
 		// read of the slow task was the check of the list's "unfinished" at the first callback.
@@ -136,9 +160,16 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 	it('duplicate and concurrent "last" callbacks resume once: the others are acknowledged without downloading', async () => {
 		const paused = await pause(['a', 'b']);
 		const [a, b] = paused.items.map((i) => String(i.json.taskId));
-		await sim.waitFor((s: Simulator) => s.task(b).status === 'success' && s.task(a).status === 'success', 5000);
+		await sim.waitFor(
+			(s: Simulator) => s.task(b).status === 'success' && s.task(a).status === 'success',
+			5000,
+		);
 		const [cbA, cbB] = [await callbackFor(a), await callbackFor(b)];
-		const results = await Promise.all([deliver(paused, cbA), deliver(paused, cbB), deliver(paused, cbA)]);
+		const results = await Promise.all([
+			deliver(paused, cbA),
+			deliver(paused, cbB),
+			deliver(paused, cbA),
+		]);
 		const resumed = results.filter((r) => r.workflowData);
 		expect(resumed).toHaveLength(1);
 		expect(resumed[0].workflowData![0].map((i) => i.json.taskId)).toEqual([a, b]);
@@ -156,7 +187,11 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 		it('a wrong or missing item key', async () => {
 			const paused = await pause(['x']);
 			const cb = await callbackFor(String(paused.items[0].json.taskId));
-			for (const query of [{ ...cb.query, k: '0'.repeat(32) }, { ...cb.query, k: undefined }, { ...cb.query, item: '5' }]) {
+			for (const query of [
+				{ ...cb.query, k: '0'.repeat(32) },
+				{ ...cb.query, k: undefined },
+				{ ...cb.query, item: '5' },
+			]) {
 				const result = await deliver(paused, { ...cb, query: JSON.parse(JSON.stringify(query)) });
 				expect(result.statusCode).toBe(401);
 				expect(result.workflowData).toBeUndefined();
@@ -167,9 +202,18 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 			const paused = await pause(['x']);
 			const cb = await callbackFor(String(paused.items[0].json.taskId));
 			const ts = String(Math.floor(Date.now() / 1000));
-			const forged = Buffer.from(cb.rawBody.toString().replace(/"status":"\w+"/, '"status":"success"'));
-			const wrongKey = createHmac('sha256', 'whsec_other').update(`${ts}.`).update(forged).digest('hex');
-			const result = await deliver(paused, { ...cb, rawBody: forged, headers: { ...cb.headers, 'x-hiapi-timestamp': ts, 'x-hiapi-signature': wrongKey } });
+			const forged = Buffer.from(
+				cb.rawBody.toString().replace(/"status":"\w+"/, '"status":"success"'),
+			);
+			const wrongKey = createHmac('sha256', 'whsec_other')
+				.update(`${ts}.`)
+				.update(forged)
+				.digest('hex');
+			const result = await deliver(paused, {
+				...cb,
+				rawBody: forged,
+				headers: { ...cb.headers, 'x-hiapi-timestamp': ts, 'x-hiapi-signature': wrongKey },
+			});
 			expect(result.statusCode).toBe(401);
 			expect(sim.counters.cdnGets).toBe(0);
 		});
@@ -188,22 +232,34 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 	it('with Continue On Fail, invalid items are settled at once and the rest still pause', async () => {
 		const paused = await pause(['ok', ''], {}, { continueOnFail: true });
 		expect(paused.status).toBe('waiting');
-		expect(paused.items[1].json).toEqual({ error: { message: 'Prompt: is empty (item 1)', status: 'not submitted' } });
+		expect(paused.items[1].json).toEqual({
+			error: { message: 'Prompt: is empty (item 1)', status: 'not submitted' },
+		});
 		const cb = await callbackFor(String(paused.items[0].json.taskId));
 		const resumed = await deliver(paused, cb);
 		expect(resumed.workflowData![0]).toHaveLength(2);
-		expect(resumed.workflowData![0][1].json).toEqual({ error: { message: 'Prompt: is empty (item 1)', status: 'not submitted' } });
+		expect(resumed.workflowData![0][1].json).toEqual({
+			error: { message: 'Prompt: is empty (item 1)', status: 'not submitted' },
+		});
 	});
 
 	it('a submit failure without Continue On Fail names the tasks already submitted', async () => {
 		// One item at a time, so the third submit is item 2's.
 		let submits = 0;
-		sim.inject({ route: 'submit', type: 'status', status: 402, body: { error_code: 'INSUFFICIENT_BALANCE', message: 'no money' }, match: () => ++submits === 3 });
+		sim.inject({
+			route: 'submit',
+			type: 'status',
+			status: 402,
+			body: { error_code: 'INSUFFICIENT_BALANCE', message: 'no money' },
+			match: () => ++submits === 3,
+		});
 		const paused = await pause(['a', 'b', 'c'], { concurrency: 1 });
 		expect(paused.status).toBe('error');
 		const ids = [...sim.tasks.keys()];
 		expect(paused.error?.message).toMatch(/^Your hiapi balance is too low/);
-		expect(paused.error?.description).toContain(`${ids[0]} (item 0): submitted\n${ids[1]} (item 1): submitted`);
+		expect(paused.error?.description).toContain(
+			`${ids[0]} (item 0): submitted\n${ids[1]} (item 1): submitted`,
+		);
 		expect(paused.error?.context?.tasks).toEqual([
 			{ taskId: ids[0], itemIndex: 0, state: 'submitted' },
 			{ taskId: ids[1], itemIndex: 1, state: 'submitted' },
@@ -212,7 +268,13 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 
 	it('after a submit failure without Continue On Fail, no further item is submitted (nothing orphaned)', async () => {
 		let submits = 0;
-		sim.inject({ route: 'submit', type: 'status', status: 402, body: { error_code: 'INSUFFICIENT_BALANCE', message: 'no money' }, match: () => ++submits === 2 });
+		sim.inject({
+			route: 'submit',
+			type: 'status',
+			status: 402,
+			body: { error_code: 'INSUFFICIENT_BALANCE', message: 'no money' },
+			match: () => ++submits === 2,
+		});
 		const paused = await pause(['a', 'b', 'c', 'd'], { concurrency: 1 });
 		expect(paused.status).toBe('error');
 		expect(paused.error?.message).toMatch(/^Your hiapi balance is too low/);
@@ -226,7 +288,10 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 		const settledPair = async (prompts: string[] = ['p', 'q']) => {
 			const paused = await pause(prompts);
 			const ids = paused.items.map((i) => String(i.json.taskId));
-			await sim.waitFor((s: Simulator) => ids.every((id) => ['success', 'fail'].includes(s.task(id).status)), 5000);
+			await sim.waitFor(
+				(s: Simulator) => ids.every((id) => ['success', 'fail'].includes(s.task(id).status)),
+				5000,
+			);
 			return { paused, ids, cb: await callbackFor(ids[1]) };
 		};
 
@@ -237,13 +302,22 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 			expect(resumed.responseBody).toEqual({ received: true, resumed: true });
 			expect(sim.counters.gets[ids[0]]).toBe(1);
 			for (const item of resumed.workflowData![0]) {
-				expect((await resumed.binaryBuffer(item, 'data')).equals(sim.imageBytes(String(item.json.taskId)))).toBe(true);
+				expect(
+					(await resumed.binaryBuffer(item, 'data')).equals(
+						sim.imageBytes(String(item.json.taskId)),
+					),
+				).toBe(true);
 			}
 		});
 
 		it('a list that lags behind (shows a settled task as running) does not hold the batch: the task is read', async () => {
 			const { paused, ids, cb } = await settledPair();
-			sim.inject({ route: 'list', type: 'unknown-status', statusName: 'handling', count: Infinity });
+			sim.inject({
+				route: 'list',
+				type: 'unknown-status',
+				statusName: 'handling',
+				count: Infinity,
+			});
 			const resumed = await deliver(paused, cb);
 			expect(resumed.responseBody).toEqual({ received: true, resumed: true });
 			expect(resumed.workflowData![0].map((i) => i.json.taskId)).toEqual(ids);
@@ -265,18 +339,32 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 			expect(resumed.statusCode).toBe(200);
 			const items = resumed.workflowData![0];
 			expect(items.map((i) => (i.json.error as IDataObject).taskId)).toEqual(ids);
-			expect(items.map((i) => (i.json.error as IDataObject).status)).toEqual(['not downloaded', 'not downloaded']);
-			expect(String((items[0].json.error as IDataObject).message)).toMatch(/^Could not download the task output/);
+			expect(items.map((i) => (i.json.error as IDataObject).status)).toEqual([
+				'not downloaded',
+				'not downloaded',
+			]);
+			expect(String((items[0].json.error as IDataObject).message)).toMatch(
+				/^Could not download the task output/,
+			);
 		});
 
 		it('cancelled during the submits with Continue On Fail: still one item per input, in place', async () => {
 			sim.setBehavior(() => ({ durations: { queued: 10, handling: 5000, archiving: 10 } }));
 			sim.inject({ route: 'submit', type: 'slow', ms: 400, count: Infinity });
-			const paused = await pause(['a', 'b', 'c', 'd'], { concurrency: 1 }, { continueOnFail: true, cancelAfterMs: 600 });
+			const paused = await pause(
+				['a', 'b', 'c', 'd'],
+				{ concurrency: 1 },
+				{ continueOnFail: true, cancelAfterMs: 600 },
+			);
 			const stack = paused.runExecutionData.executionData?.nodeExecutionStack[0]?.data.main[0];
 			const items = stack && paused.status === 'waiting' ? stack : paused.items;
 			expect(items).toHaveLength(4);
-			expect(items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
+			expect(items.map((i) => i.pairedItem)).toEqual([
+				{ item: 0 },
+				{ item: 1 },
+				{ item: 2 },
+				{ item: 3 },
+			]);
 			expect(sim.counters.tasksCreated).toBeLessThan(4);
 			expect((items[3].json.error as IDataObject).status).toBe('not submitted');
 		});
@@ -295,24 +383,40 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 	it('Retry On Fail: the retry picks up the task the first try submitted; its early settle does not hold the batch', async () => {
 		// Item 1's first submit is refused: the node fails, n8n runs it again, item 0 is replayed.
 		let submits = 0;
-		sim.inject({ route: 'submit', type: 'status', status: 402, body: { error_code: 'INSUFFICIENT_BALANCE', message: 'no money' }, match: () => ++submits === 2 });
-		const paused = await pause(['a', 'b'], { concurrency: 1 }, { settings: { retryOnFail: true, maxTries: 2, waitBetweenTries: 1000 } });
+		sim.inject({
+			route: 'submit',
+			type: 'status',
+			status: 402,
+			body: { error_code: 'INSUFFICIENT_BALANCE', message: 'no money' },
+			match: () => ++submits === 2,
+		});
+		const paused = await pause(
+			['a', 'b'],
+			{ concurrency: 1 },
+			{ settings: { retryOnFail: true, maxTries: 2, waitBetweenTries: 1000 } },
+		);
 		expect(paused.status).toBe('waiting');
 		expect(sim.counters.tasksCreated).toBe(2);
-		const [a, b] = ['a', 'b'].map((p) => [...sim.tasks.values()].find((task) => task.input.prompt === p)!.id);
+		const [a, b] = ['a', 'b'].map(
+			(p) => [...sim.tasks.values()].find((task) => task.input.prompt === p)!.id,
+		);
 		expect(paused.items.map((i) => i.json.taskId)).toEqual([a, b]);
 		// Item 0's task settled during the first try (its callback went to an execution still running):
 		// item 1's callback alone resumes the batch, with both images.
 		const resumed = await deliver(paused, await callbackFor(b));
 		expect(resumed.responseBody).toEqual({ received: true, resumed: true });
 		expect(resumed.workflowData![0].map((i) => i.json.taskId)).toEqual([a, b]);
-		expect((await resumed.binaryBuffer(resumed.workflowData![0][0], 'data')).equals(sim.imageBytes(a))).toBe(true);
+		expect(
+			(await resumed.binaryBuffer(resumed.workflowData![0][0], 'data')).equals(sim.imageBytes(a)),
+		).toBe(true);
 	});
 
 	it('a batch of 60 settling in random order costs at most 2 status reads per task in all, and resumes once', async () => {
 		// Durations spread over 0.1-1.3 s in an order unrelated to the items', as a real batch settles.
 		const spread = (p: string) => (Number(/\d+/.exec(p)![0]) * 37) % 60;
-		sim.setBehavior(({ input }) => ({ durations: { queued: 10, handling: 100 + 20 * spread(String(input.prompt)), archiving: 10 } }));
+		sim.setBehavior(({ input }) => ({
+			durations: { queued: 10, handling: 100 + 20 * spread(String(input.prompt)), archiving: 10 },
+		}));
 		const prompts = Array.from({ length: 60 }, (_, i) => `tile ${i}`);
 		const paused = await pause(prompts, { concurrency: 20 });
 		expect(paused.status).toBe('waiting');
@@ -323,7 +427,11 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 		const delivered = new Set<string>();
 		const answers = [];
 		while (delivered.size < ids.length) {
-			await sim.waitFor((s: Simulator) => s.callbackLog.some((c) => ids.includes(c.taskId) && !delivered.has(c.taskId)), 15_000);
+			await sim.waitFor(
+				(s: Simulator) =>
+					s.callbackLog.some((c) => ids.includes(c.taskId) && !delivered.has(c.taskId)),
+				15_000,
+			);
 			const next = sim.callbackLog.find((c) => ids.includes(c.taskId) && !delivered.has(c.taskId))!;
 			delivered.add(next.taskId);
 			answers.push(await deliver(paused, await callbackFor(next.taskId)));
@@ -334,7 +442,9 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 		const gets = sim.counters.getsTotal;
 		const lists = sim.log.filter((l) => l.route === 'list').length;
 		// eslint-disable-next-line no-console
-		console.log(`[resume] batch of 60: ${gets} GET + ${lists} list = ${((gets + lists) / 60).toFixed(2)} reads per task`);
+		console.log(
+			`[resume] batch of 60: ${gets} GET + ${lists} list = ${((gets + lists) / 60).toFixed(2)} reads per task`,
+		);
 		expect(gets + lists).toBeLessThanOrEqual(2 * 60);
 	});
 });

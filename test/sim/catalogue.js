@@ -12,7 +12,19 @@
 // Validation (validate.js) and the outputs (tasks.js) are driven by the served catalogue, except
 // gpt-image-2, whose hand-written rules and messages stay exactly as they were.
 
-const ASPECT_RATIOS = ['1:1', '3:2', '2:3', '4:3', '3:4', '5:4', '4:5', '16:9', '9:16', '21:9', 'auto'];
+const ASPECT_RATIOS = [
+	'1:1',
+	'3:2',
+	'2:3',
+	'4:3',
+	'3:4',
+	'5:4',
+	'4:5',
+	'16:9',
+	'9:16',
+	'21:9',
+	'auto',
+];
 
 const gptImage2 = (/** @type {boolean} */ i2i) => ({
 	id: `gpt-image-2/${i2i ? 'image-to-image' : 'text-to-image'}`,
@@ -31,8 +43,20 @@ const gptImage2 = (/** @type {boolean} */ i2i) => ({
 					},
 				]
 			: []),
-		{ name: 'aspect_ratio', type: 'string', required: false, enum: [...ASPECT_RATIOS], default: '1:1' },
-		{ name: 'resolution', type: 'string', required: false, enum: ['1K', '2K', '4K'], default: '1K' },
+		{
+			name: 'aspect_ratio',
+			type: 'string',
+			required: false,
+			enum: [...ASPECT_RATIOS],
+			default: '1:1',
+		},
+		{
+			name: 'resolution',
+			type: 'string',
+			required: false,
+			enum: ['1K', '2K', '4K'],
+			default: '1K',
+		},
 	],
 	output: ['image'],
 });
@@ -47,7 +71,7 @@ function deepFreeze(v) {
 }
 
 /** The catalogue served by default (frozen; each simulator serves a copy). */
-const DEFAULT_CATALOGUE = deepFreeze(({
+const DEFAULT_CATALOGUE = deepFreeze({
 	models: [
 		gptImage2(false),
 		gptImage2(true),
@@ -95,7 +119,13 @@ const DEFAULT_CATALOGUE = deepFreeze(({
 					maxItems: 4,
 					description: 'Up to 4 reference images.',
 				},
-				{ name: 'aspect_ratio', type: 'string', required: false, enum: ['1:1', '16:9', '9:16', '4:3', '3:4'], default: '1:1' },
+				{
+					name: 'aspect_ratio',
+					type: 'string',
+					required: false,
+					enum: ['1:1', '16:9', '9:16', '4:3', '3:4'],
+					default: '1:1',
+				},
 			],
 			output: ['image'],
 		},
@@ -106,9 +136,28 @@ const DEFAULT_CATALOGUE = deepFreeze(({
 			capability: 'text-to-video',
 			input: [
 				{ name: 'prompt', type: 'string', required: true },
-				{ name: 'resolution', type: 'string', required: false, enum: ['480p', '720p', '1080p'], default: '720p' },
-				{ name: 'duration', type: 'integer', required: false, enum: [5, 10], default: 5, description: 'Seconds.' },
-				{ name: 'aspect_ratio', type: 'string', required: false, enum: ['16:9', '9:16', '1:1', '4:3', '3:4', '21:9'], default: '16:9' },
+				{
+					name: 'resolution',
+					type: 'string',
+					required: false,
+					enum: ['480p', '720p', '1080p'],
+					default: '720p',
+				},
+				{
+					name: 'duration',
+					type: 'integer',
+					required: false,
+					enum: [5, 10],
+					default: 5,
+					description: 'Seconds.',
+				},
+				{
+					name: 'aspect_ratio',
+					type: 'string',
+					required: false,
+					enum: ['16:9', '9:16', '1:1', '4:3', '3:4', '21:9'],
+					default: '16:9',
+				},
 				{ name: 'generate_audio', type: 'boolean', required: false, default: false },
 			],
 			output: ['video'],
@@ -121,9 +170,24 @@ const DEFAULT_CATALOGUE = deepFreeze(({
 			input: [
 				{ name: 'prompt', type: 'string', required: true },
 				{ name: 'image', type: 'image', required: true, description: 'First frame.' },
-				{ name: 'duration', type: 'integer', required: false, minimum: 3, maximum: 15, default: 5, description: 'Seconds.' },
+				{
+					name: 'duration',
+					type: 'integer',
+					required: false,
+					minimum: 3,
+					maximum: 15,
+					default: 5,
+					description: 'Seconds.',
+				},
 				{ name: 'negative_prompt', type: 'string', required: false },
-				{ name: 'cfg_scale', type: 'number', required: false, minimum: 0, maximum: 1, default: 0.5 },
+				{
+					name: 'cfg_scale',
+					type: 'number',
+					required: false,
+					minimum: 0,
+					maximum: 1,
+					default: 0.5,
+				},
 			],
 			output: ['video', 'first_frame'],
 		},
@@ -134,7 +198,13 @@ const DEFAULT_CATALOGUE = deepFreeze(({
 			capability: 'text-to-speech',
 			input: [
 				{ name: 'text', type: 'string', required: true },
-				{ name: 'voice', type: 'string', required: false, enum: ['Cherry', 'Ethan', 'Serena', 'Chelsie'], default: 'Cherry' },
+				{
+					name: 'voice',
+					type: 'string',
+					required: false,
+					enum: ['Cherry', 'Ethan', 'Serena', 'Chelsie'],
+					default: 'Cherry',
+				},
 				{ name: 'format', type: 'string', required: false, enum: ['wav', 'mp3'], default: 'wav' },
 				{ name: 'rate', type: 'number', required: false, minimum: 0.5, maximum: 2, default: 1 },
 				{ name: 'instruction', type: 'string', required: false },
@@ -147,9 +217,19 @@ const DEFAULT_CATALOGUE = deepFreeze(({
 			category: 'audio',
 			capability: 'text-to-music',
 			input: [
-				{ name: 'prompt', type: 'string', required: true, description: 'Style, mood, instruments.' },
+				{
+					name: 'prompt',
+					type: 'string',
+					required: true,
+					description: 'Style, mood, instruments.',
+				},
 				{ name: 'lyrics', type: 'string', required: false },
-				{ name: 'reference_audio', type: 'audio', required: false, description: 'A song to follow.' },
+				{
+					name: 'reference_audio',
+					type: 'audio',
+					required: false,
+					description: 'A song to follow.',
+				},
 			],
 			output: ['audio'],
 		},
@@ -169,12 +249,24 @@ const DEFAULT_CATALOGUE = deepFreeze(({
 						type: 'object',
 						input: [
 							{ name: 'text', type: 'string', required: true },
-							{ name: 'voice', type: 'string', required: true, enum: ['Aria', 'Roger', 'Sarah', 'Laura'] },
+							{
+								name: 'voice',
+								type: 'string',
+								required: true,
+								enum: ['Aria', 'Roger', 'Sarah', 'Laura'],
+							},
 						],
 					},
 					description: 'The lines, in order: [{text, voice}].',
 				},
-				{ name: 'stability', type: 'number', required: false, minimum: 0, maximum: 1, default: 0.5 },
+				{
+					name: 'stability',
+					type: 'number',
+					required: false,
+					minimum: 0,
+					maximum: 1,
+					default: 0.5,
+				},
 			],
 			output: ['audio'],
 		},
@@ -183,16 +275,28 @@ const DEFAULT_CATALOGUE = deepFreeze(({
 			title: 'GPT-5 mini',
 			category: 'text',
 			capability: 'chat',
-			input: [{ name: 'messages', type: 'array', required: true, items: { type: 'object', input: [] } }],
+			input: [
+				{ name: 'messages', type: 'array', required: true, items: { type: 'object', input: [] } },
+			],
 			output: [],
 		},
 		// Malformed on purpose (no id, input not an array): clients must skip it, not crash.
 		{ title: 'Broken entry', category: 'video', input: 'prompt' },
 	],
-}));
+});
 
 const CATEGORIES = ['image', 'video', 'audio', 'text'];
-const FIELD_TYPES = ['string', 'integer', 'number', 'boolean', 'array', 'image', 'video', 'audio', 'object'];
+const FIELD_TYPES = [
+	'string',
+	'integer',
+	'number',
+	'boolean',
+	'array',
+	'image',
+	'video',
+	'audio',
+	'object',
+];
 
 /** @param {unknown} v @returns {v is Record<string, any>} */
 const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);

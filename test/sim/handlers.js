@@ -168,7 +168,10 @@ function catalogue(ctx) {
 	const c = ctx.catalogue.served;
 	return {
 		status: 200,
-		headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'public, max-age=300' },
+		headers: {
+			'Content-Type': 'application/json; charset=utf-8',
+			'Cache-Control': 'public, max-age=300',
+		},
 		body: typeof c === 'string' ? c : JSON.stringify(c),
 	};
 }

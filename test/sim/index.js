@@ -220,7 +220,12 @@ class Simulator extends EventEmitter {
 	outputInfo(taskId, index = 0) {
 		const task = this.#output(taskId, index);
 		const file = this.#ctx.tasks.file(task, index);
-		return { type: task.outputTypes[index], contentType: file.contentType, ext: file.ext, size: file.size };
+		return {
+			type: task.outputTypes[index],
+			contentType: file.contentType,
+			ext: file.ext,
+			size: file.size,
+		};
 	}
 
 	/** URL of the model catalogue this simulator serves (GET, no auth). */

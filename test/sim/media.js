@@ -163,7 +163,8 @@ function idrFrame(width, height, seed, frame) {
 	w.u(1, 0); // long_term_reference_flag
 	w.se(0); // slice_qp_delta
 	w.ue(1); // disable_deblocking_filter_idc: off, samples stay exact
-	const clamp = (/** @type {number} */ v, /** @type {number} */ hi) => 16 + (((v % (hi - 15)) + (hi - 15)) % (hi - 15));
+	const clamp = (/** @type {number} */ v, /** @type {number} */ hi) =>
+		16 + (((v % (hi - 15)) + (hi - 15)) % (hi - 15));
 	const luma = new Uint8Array(256);
 	const chroma = new Uint8Array(128);
 	for (let my = 0; my < mbH; my++) {
@@ -174,7 +175,7 @@ function idrFrame(width, height, seed, frame) {
 				for (let x = 0; x < 16; x++) {
 					const px = mx * 16 + x;
 					const py = my * 16 + y;
-					luma[y * 16 + x] = clamp(seed[0] + ((px + py) * 3) + frame * 12, 235);
+					luma[y * 16 + x] = clamp(seed[0] + (px + py) * 3 + frame * 12, 235);
 				}
 			}
 			for (let i = 0; i < 64; i++) {
@@ -263,14 +264,40 @@ function mp4({ width, height, seconds, seed, totalBytes = 0 }) {
 	const moov = (/** @type {number} */ chunkOffset) =>
 		box(
 			'moov',
-			fullBox('mvhd', 0, 0, u32(0, 0, TIMESCALE, duration, 0x10000), u16(0x100), Buffer.alloc(10), MATRIX, Buffer.alloc(24), u32(2)),
+			fullBox(
+				'mvhd',
+				0,
+				0,
+				u32(0, 0, TIMESCALE, duration, 0x10000),
+				u16(0x100),
+				Buffer.alloc(10),
+				MATRIX,
+				Buffer.alloc(24),
+				u32(2),
+			),
 			box(
 				'trak',
-				fullBox('tkhd', 0, 3, u32(0, 0, 1, 0, duration, 0, 0), u16(0, 0, 0, 0), MATRIX, u32(width * 0x10000, height * 0x10000)),
+				fullBox(
+					'tkhd',
+					0,
+					3,
+					u32(0, 0, 1, 0, duration, 0, 0),
+					u16(0, 0, 0, 0),
+					MATRIX,
+					u32(width * 0x10000, height * 0x10000),
+				),
 				box(
 					'mdia',
 					fullBox('mdhd', 0, 0, u32(0, 0, TIMESCALE, duration), u16(0x55c4, 0)), // 'und'
-					fullBox('hdlr', 0, 0, u32(0), Buffer.from('vide', 'latin1'), Buffer.alloc(12), Buffer.from('VideoHandler\0', 'latin1')),
+					fullBox(
+						'hdlr',
+						0,
+						0,
+						u32(0),
+						Buffer.from('vide', 'latin1'),
+						Buffer.alloc(12),
+						Buffer.from('VideoHandler\0', 'latin1'),
+					),
 					box(
 						'minf',
 						fullBox('vmhd', 0, 1, u16(0, 0, 0, 0)),
@@ -287,7 +314,12 @@ function mp4({ width, height, seconds, seed, totalBytes = 0 }) {
 				),
 			),
 		);
-	const ftyp = box('ftyp', Buffer.from('isom', 'latin1'), u32(0x200), Buffer.from('isomiso2avc1mp41', 'latin1'));
+	const ftyp = box(
+		'ftyp',
+		Buffer.from('isom', 'latin1'),
+		u32(0x200),
+		Buffer.from('isomiso2avc1mp41', 'latin1'),
+	);
 	const moovLen = moov(0).length;
 	const mdat = box('mdat', ...samples);
 	const parts = /** @type {Part[]} */ ([ftyp, moov(ftyp.length + moovLen + 8), mdat]);
@@ -340,7 +372,12 @@ function wav({ seconds, seed, totalBytes = 0 }) {
 	if (totalBytes > natural) junk = Math.max(8, totalBytes - natural + ((totalBytes - natural) % 2));
 	const riffSize = natural - 8 + junk;
 	if (riffSize > 0xffffffff) throw new RangeError('a WAV file cannot be over 4 GiB');
-	const head = Buffer.concat([chunkHead('RIFF', riffSize), Buffer.from('WAVE', 'latin1'), chunkHead('fmt ', 16), fmt]);
+	const head = Buffer.concat([
+		chunkHead('RIFF', riffSize),
+		Buffer.from('WAVE', 'latin1'),
+		chunkHead('fmt ', 16),
+		fmt,
+	]);
 	/** @type {Part[]} */
 	const parts = [head];
 	if (junk) parts.push(chunkHead('JUNK', junk - 8), fillPart(s, junk - 8));
@@ -372,7 +409,10 @@ function mp3({ seconds, seed, totalBytes = 0 }) {
 	const s = crypto.createHash('sha256').update(seed).digest();
 	const frames = Math.max(1, Math.ceil((seconds * 48000) / MP3_FRAME_SAMPLES));
 	const total = Math.max(frames, Math.ceil(totalBytes / MP3_FRAME_BYTES));
-	return makeFile('audio/mpeg', 'mp3', [mp3Frame(s), fillPart(mp3Frame(), (total - 1) * MP3_FRAME_BYTES)]);
+	return makeFile('audio/mpeg', 'mp3', [
+		mp3Frame(s),
+		fillPart(mp3Frame(), (total - 1) * MP3_FRAME_BYTES),
+	]);
 }
 
 // ---------------------------------------------------------------- files
@@ -456,4 +496,15 @@ async function stream(res, file, limit = file.size) {
 	return !res.destroyed;
 }
 
-module.exports = { mp4, wav, mp3, makeFile, chunks, bytesOf, digestOf, stream, WAV_RATE, MP3_FRAME_BYTES };
+module.exports = {
+	mp4,
+	wav,
+	mp3,
+	makeFile,
+	chunks,
+	bytesOf,
+	digestOf,
+	stream,
+	WAV_RATE,
+	MP3_FRAME_BYTES,
+};

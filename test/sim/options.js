@@ -153,17 +153,23 @@ function normalizeOptions(o = {}) {
 	};
 	for (const [kind, v] of Object.entries(o.maxDataUrlBytesByKind ?? {})) {
 		if (!['image', 'video', 'audio'].includes(kind)) {
-			throw new TypeError(`simulator option maxDataUrlBytesByKind.${kind}: kinds are image, video, audio`);
+			throw new TypeError(
+				`simulator option maxDataUrlBytesByKind.${kind}: kinds are image, video, audio`,
+			);
 		}
 		opts.maxDataUrlBytesByKind[kind] = number(v, `maxDataUrlBytesByKind.${kind}`, 1);
 	}
 	for (const k of Object.keys(o.categoryDurations ?? {})) {
 		if (!(k in CATEGORY_FACTORS)) {
-			throw new TypeError(`simulator option categoryDurations.${k}: categories are image, video, audio`);
+			throw new TypeError(
+				`simulator option categoryDurations.${k}: categories are image, video, audio`,
+			);
 		}
 	}
 	for (const [cat, factor] of Object.entries(CATEGORY_FACTORS)) {
-		const given = /** @type {Record<string, Durations | undefined>} */ (o.categoryDurations ?? {})[cat];
+		const given = /** @type {Record<string, Durations | undefined>} */ (o.categoryDurations ?? {})[
+			cat
+		];
 		const base = given ? { ...opts.durations, ...given } : opts.durations;
 		const f = given ? 1 : factor;
 		opts.categoryDurations[cat] = {
@@ -174,13 +180,18 @@ function normalizeOptions(o = {}) {
 	}
 	for (const [kind, v] of Object.entries(o.outputBytes ?? {})) {
 		if (!['video', 'audio'].includes(kind)) {
-			throw new TypeError(`simulator option outputBytes.${kind}: kinds are video, audio (images: outputPadBytes)`);
+			throw new TypeError(
+				`simulator option outputBytes.${kind}: kinds are video, audio (images: outputPadBytes)`,
+			);
 		}
 		opts.outputBytes[kind] = number(v, `outputBytes.${kind}`);
 	}
 	// A base64 data URL is 4/3 of its decoded size; leave room so an oversize image still reaches
 	// validation and gets the descriptive 400 rather than a bare 413.
-	const biggestDataUrl = Math.max(opts.maxDataUrlBytes, ...Object.values(opts.maxDataUrlBytesByKind));
+	const biggestDataUrl = Math.max(
+		opts.maxDataUrlBytes,
+		...Object.values(opts.maxDataUrlBytesByKind),
+	);
 	opts.maxBodyBytes = number(
 		o.maxBodyBytes ?? Math.ceil(biggestDataUrl * 4) + 1024 * 1024,
 		'maxBodyBytes',

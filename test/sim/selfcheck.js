@@ -498,7 +498,10 @@ function parseBoxes(buf, start = 0, end = buf.length) {
 			head = 16;
 		}
 		assert.ok(/^[A-Za-z0-9 ]{4}$/.test(type), `box type ${JSON.stringify(type)} at ${off}`);
-		assert.ok(size >= head && off + size <= end, `box ${type} at ${off} (size ${size}) overruns ${end}`);
+		assert.ok(
+			size >= head && off + size <= end,
+			`box ${type} at ${off} (size ${size}) overruns ${end}`,
+		);
 		const b = { type, off, size, head, data: buf.subarray(off + head, off + size) };
 		if (CONTAINERS.has(type)) b.children = parseBoxes(buf, off + head, off + size);
 		boxes.push(b);
@@ -552,7 +555,13 @@ function parseMp4(buf, total = buf.length) {
 	assert.ok(off <= mdat.off + mdat.size, 'samples inside mdat');
 	const end = top.at(-1);
 	assert.equal(end.off + end.size, total, 'boxes cover the file');
-	return { width, height, seconds: duration / timescale, frames: count, types: top.map((b) => b.type) };
+	return {
+		width,
+		height,
+		seconds: duration / timescale,
+		frames: count,
+		types: top.map((b) => b.type),
+	};
 }
 
 /** Checks a RIFF/WAVE file chunk by chunk. */
@@ -570,8 +579,17 @@ function parseWav(buf) {
 	}
 	const fmt = chunks['fmt '];
 	assert.ok(fmt && chunks.data, 'fmt and data chunks');
-	const [format, channels, rate, , , bits] = [0, 2, 4, 8, 12, 14].map((o, i) => (i === 2 || i === 3 ? fmt.readUInt32LE(o) : fmt.readUInt16LE(o)));
-	return { format, channels, rate, bits, seconds: chunks.data.length / (rate * channels * (bits / 8)), chunks: Object.keys(chunks) };
+	const [format, channels, rate, , , bits] = [0, 2, 4, 8, 12, 14].map((o, i) =>
+		i === 2 || i === 3 ? fmt.readUInt32LE(o) : fmt.readUInt16LE(o),
+	);
+	return {
+		format,
+		channels,
+		rate,
+		bits,
+		seconds: chunks.data.length / (rate * channels * (bits / 8)),
+		chunks: Object.keys(chunks),
+	};
 }
 
 /** Walks MPEG-1 Layer III frames (128 kbit/s, 48 kHz: 384 bytes each) to the end of the file. */
@@ -597,11 +615,18 @@ check('catalogue: served without auth, malformed entry present, replaceable, fau
 	for (const id of [T2I, I2I, SEEDREAM, SEEDANCE, KLING, TTS, MUSIC, DIALOGUE, 'gpt-5-mini']) {
 		assert.ok(ids.includes(id), `catalogue has ${id}`);
 	}
-	assert.ok(models.some((m) => typeof m.id !== 'string' || !Array.isArray(m.input)), 'a malformed entry');
+	assert.ok(
+		models.some((m) => typeof m.id !== 'string' || !Array.isArray(m.input)),
+		'a malformed entry',
+	);
 	assert.deepEqual(r.json, require('./catalogue').DEFAULT_CATALOGUE);
 	const seedance = models.find((m) => m.id === SEEDANCE);
 	assert.equal(seedance.category, 'video');
-	assert.deepEqual(seedance.input.find((f) => f.name === 'resolution').enum, ['480p', '720p', '1080p']);
+	assert.deepEqual(seedance.input.find((f) => f.name === 'resolution').enum, [
+		'480p',
+		'720p',
+		'1080p',
+	]);
 	const head = await request(s.catalogUrl, { method: 'HEAD' });
 	assert.equal(head.status, 200);
 	assert.equal(head.body.length, 0);
@@ -616,185 +641,369 @@ check('catalogue: served without auth, malformed entry present, replaceable, fau
 	assert.equal((await request(s.catalogUrl, { method: 'POST' })).status, 405);
 
 	// Replaced: another catalogue is served, and only its models (plus gpt-image-2) are accepted.
-	s.setCatalogue({ models: [{ id: 'only-model', category: 'audio', input: [{ name: 'text', type: 'string', required: true }] }] });
+	s.setCatalogue({
+		models: [
+			{
+				id: 'only-model',
+				category: 'audio',
+				input: [{ name: 'text', type: 'string', required: true }],
+			},
+		],
+	});
 	assert.deepEqual((await request(s.catalogUrl)).json.models[0].id, 'only-model');
 	assert.equal((await submit(s, { model: 'only-model', input: { text: 'hi' } })).status, 200);
-	assert.match((await submit(s, { model: TTS, input: { text: 'hi' } })).json.message, /unknown model 'qwen/);
+	assert.match(
+		(await submit(s, { model: TTS, input: { text: 'hi' } })).json.message,
+		/unknown model 'qwen/,
+	);
 	assert.equal((await submit(s, t2i())).status, 200, 'gpt-image-2 always works');
 	s.setCatalogue('not json at all');
 	assert.equal((await request(s.catalogUrl)).body.toString(), 'not json at all');
 	s.reset();
-	assert.deepEqual((await request(s.catalogUrl)).json, require('./catalogue').DEFAULT_CATALOGUE, 'reset() restores it');
+	assert.deepEqual(
+		(await request(s.catalogUrl)).json,
+		require('./catalogue').DEFAULT_CATALOGUE,
+		'reset() restores it',
+	);
 	const garbage = await sim({ catalogue: { models: 'nope' } });
 	assert.deepEqual((await request(garbage.catalogUrl)).json, { models: 'nope' });
 	assert.equal((await submit(garbage, t2i())).status, 200);
 });
 
-check('catalogue models: validation names the field (keys, required, enum, type, range, media, arrays)', async () => {
-	const s = await sim({ maxDataUrlBytes: 1024, maxDataUrlBytesByKind: { audio: 4096 } });
-	const bad = async (body, re) => {
-		const r = await submit(s, body);
-		assert.equal(r.status, 400, JSON.stringify(r.json));
-		assert.equal(r.json.error_code, 'INVALID_REQUEST');
-		if (typeof re === 'string') assert.equal(r.json.message, re);
-		else assert.match(r.json.message, re);
-	};
-	const vid = (input) => ({ model: SEEDANCE, input: { prompt: 'a cat', ...input } });
-	await bad(vid({ size: '1x1' }), "input: additional properties not allowed: 'size'");
-	await bad({ model: SEEDANCE, input: {} }, "input.prompt is required for model 'seedance-2.0'");
-	await bad(vid({ resolution: '4K' }), 'input.resolution must be one of 480p, 720p, 1080p; got "4K"');
-	await bad(vid({ duration: 7 }), 'input.duration must be one of 5, 10; got 7');
-	await bad(vid({ duration: '5' }), 'input.duration must be an integer; got "5"');
-	await bad(vid({ generate_audio: 'yes' }), /^input\.generate_audio must be a boolean/);
-	await bad(vid({ prompt: ' ' }), /input\.prompt is required and must be a non-empty string/);
-	await bad({ model: SEEDREAM, input: { prompt: 'x', n: 5 } }, 'input.n must be from 1 to 4; got 5');
-	await bad({ model: SEEDREAM, input: { prompt: 'x', n: 1.5 } }, 'input.n must be an integer; got 1.5');
-	await bad({ model: TTS, input: { text: 'x', rate: 'fast' } }, 'input.rate must be a number; got "fast"');
-	await bad({ model: KLING, input: { prompt: 'x' } }, "input.image is required for model 'kling-3.0-turbo/image-to-video'");
-	const png = `data:image/png;base64,${Buffer.alloc(600).toString('base64')}`;
-	const wavUrl = `data:audio/wav;base64,${Buffer.alloc(3000).toString('base64')}`;
-	await bad({ model: KLING, input: { prompt: 'x', image: 'ftp://h/a.png' } }, /input\.image must be an http\(s\) URL .*scheme 'ftp:'/);
-	await bad({ model: KLING, input: { prompt: 'x', image: wavUrl } }, /input\.image data URL must look like data:image\//);
-	await bad({ model: MUSIC, input: { prompt: 'x', reference_audio: png } }, /input\.reference_audio data URL must look like data:audio\//);
-	await bad(
-		{ model: MUSIC, input: { prompt: 'x', reference_audio: `data:audio/mp3;base64,${Buffer.alloc(5000).toString('base64')}` } },
-		/input\.reference_audio data URL decodes to .*5000 bytes.*4096 bytes/,
-	);
-	await bad({ model: DIALOGUE, input: { inputs: [] } }, 'input.inputs must have at least 1 item(s); got 0');
-	await bad({ model: DIALOGUE, input: { inputs: 'hello' } }, /^input\.inputs must be an array/);
-	await bad({ model: DIALOGUE, input: { inputs: [{ text: 'hi', voice: 'Bob' }] } }, /^input\.inputs\[0\]\.voice must be one of Aria/);
-	await bad({ model: DIALOGUE, input: { inputs: [{ text: 'hi' }] } }, /^input\.inputs\[0\]\.voice is required/);
-	await bad({ model: DIALOGUE, input: { inputs: [{ text: 'hi', voice: 'Aria', x: 1 }] } }, "input.inputs[0]: additional properties not allowed: 'x'");
-	await bad({ model: 'Nano-Banana-2', input: { prompt: 'x', image_urls: ['https://e.com/a.png', 'mailto:a@b'] } }, /^input\.image_urls\[1\] must be an http\(s\) URL/);
-	await bad({ model: 'gpt-5-mini', input: { messages: [] } }, /text model: use the chat API/);
-	await bad({ model: 'veo-9', input: { prompt: 'x' } }, /unknown model 'veo-9'; available models: .*seedance-2\.0/);
-	await bad({ model: TTS, input: { text: 'please REFUSEME' } }, /refused/);
-	assert.equal(s.counters.tasksCreated, 0);
+check(
+	'catalogue models: validation names the field (keys, required, enum, type, range, media, arrays)',
+	async () => {
+		const s = await sim({ maxDataUrlBytes: 1024, maxDataUrlBytesByKind: { audio: 4096 } });
+		const bad = async (body, re) => {
+			const r = await submit(s, body);
+			assert.equal(r.status, 400, JSON.stringify(r.json));
+			assert.equal(r.json.error_code, 'INVALID_REQUEST');
+			if (typeof re === 'string') assert.equal(r.json.message, re);
+			else assert.match(r.json.message, re);
+		};
+		const vid = (input) => ({ model: SEEDANCE, input: { prompt: 'a cat', ...input } });
+		await bad(vid({ size: '1x1' }), "input: additional properties not allowed: 'size'");
+		await bad({ model: SEEDANCE, input: {} }, "input.prompt is required for model 'seedance-2.0'");
+		await bad(
+			vid({ resolution: '4K' }),
+			'input.resolution must be one of 480p, 720p, 1080p; got "4K"',
+		);
+		await bad(vid({ duration: 7 }), 'input.duration must be one of 5, 10; got 7');
+		await bad(vid({ duration: '5' }), 'input.duration must be an integer; got "5"');
+		await bad(vid({ generate_audio: 'yes' }), /^input\.generate_audio must be a boolean/);
+		await bad(vid({ prompt: ' ' }), /input\.prompt is required and must be a non-empty string/);
+		await bad(
+			{ model: SEEDREAM, input: { prompt: 'x', n: 5 } },
+			'input.n must be from 1 to 4; got 5',
+		);
+		await bad(
+			{ model: SEEDREAM, input: { prompt: 'x', n: 1.5 } },
+			'input.n must be an integer; got 1.5',
+		);
+		await bad(
+			{ model: TTS, input: { text: 'x', rate: 'fast' } },
+			'input.rate must be a number; got "fast"',
+		);
+		await bad(
+			{ model: KLING, input: { prompt: 'x' } },
+			"input.image is required for model 'kling-3.0-turbo/image-to-video'",
+		);
+		const png = `data:image/png;base64,${Buffer.alloc(600).toString('base64')}`;
+		const wavUrl = `data:audio/wav;base64,${Buffer.alloc(3000).toString('base64')}`;
+		await bad(
+			{ model: KLING, input: { prompt: 'x', image: 'ftp://h/a.png' } },
+			/input\.image must be an http\(s\) URL .*scheme 'ftp:'/,
+		);
+		await bad(
+			{ model: KLING, input: { prompt: 'x', image: wavUrl } },
+			/input\.image data URL must look like data:image\//,
+		);
+		await bad(
+			{ model: MUSIC, input: { prompt: 'x', reference_audio: png } },
+			/input\.reference_audio data URL must look like data:audio\//,
+		);
+		await bad(
+			{
+				model: MUSIC,
+				input: {
+					prompt: 'x',
+					reference_audio: `data:audio/mp3;base64,${Buffer.alloc(5000).toString('base64')}`,
+				},
+			},
+			/input\.reference_audio data URL decodes to .*5000 bytes.*4096 bytes/,
+		);
+		await bad(
+			{ model: DIALOGUE, input: { inputs: [] } },
+			'input.inputs must have at least 1 item(s); got 0',
+		);
+		await bad({ model: DIALOGUE, input: { inputs: 'hello' } }, /^input\.inputs must be an array/);
+		await bad(
+			{ model: DIALOGUE, input: { inputs: [{ text: 'hi', voice: 'Bob' }] } },
+			/^input\.inputs\[0\]\.voice must be one of Aria/,
+		);
+		await bad(
+			{ model: DIALOGUE, input: { inputs: [{ text: 'hi' }] } },
+			/^input\.inputs\[0\]\.voice is required/,
+		);
+		await bad(
+			{ model: DIALOGUE, input: { inputs: [{ text: 'hi', voice: 'Aria', x: 1 }] } },
+			"input.inputs[0]: additional properties not allowed: 'x'",
+		);
+		await bad(
+			{
+				model: 'Nano-Banana-2',
+				input: { prompt: 'x', image_urls: ['https://e.com/a.png', 'mailto:a@b'] },
+			},
+			/^input\.image_urls\[1\] must be an http\(s\) URL/,
+		);
+		await bad({ model: 'gpt-5-mini', input: { messages: [] } }, /text model: use the chat API/);
+		await bad(
+			{ model: 'veo-9', input: { prompt: 'x' } },
+			/unknown model 'veo-9'; available models: .*seedance-2\.0/,
+		);
+		await bad({ model: TTS, input: { text: 'please REFUSEME' } }, /refused/);
+		assert.equal(s.counters.tasksCreated, 0);
 
-	const ok = async (body) => {
-		const r = await submit(s, body);
-		assert.equal(r.status, 200, JSON.stringify(r.json));
-		return s.tasks.get(r.json.data.taskId);
-	};
-	const t = await ok(vid({}));
-	assert.deepEqual(t.input, { prompt: 'a cat', resolution: '720p', duration: 5, aspect_ratio: '16:9', generate_audio: false }, 'defaults filled');
-	await ok({ model: KLING, input: { prompt: 'x', image: png, duration: 3, cfg_scale: 0.25 } });
-	await ok({ model: MUSIC, input: { prompt: 'x', lyrics: 'la la', reference_audio: wavUrl } });
-	await ok({ model: DIALOGUE, input: { inputs: [{ text: 'hi', voice: 'Aria' }, { text: 'hello', voice: 'Roger' }] } });
-	await ok({ model: 'Nano-Banana-2', input: { prompt: 'x', image_urls: [png, 'https://e.com/b.png'] } });
-	const failing = await ok({ model: DIALOGUE, input: { inputs: [{ text: 'FAILME', voice: 'Aria' }] } });
-	assert.equal(failing.error.code, 'TASK_FAILED', 'fail words are looked for in every text field');
+		const ok = async (body) => {
+			const r = await submit(s, body);
+			assert.equal(r.status, 200, JSON.stringify(r.json));
+			return s.tasks.get(r.json.data.taskId);
+		};
+		const t = await ok(vid({}));
+		assert.deepEqual(
+			t.input,
+			{
+				prompt: 'a cat',
+				resolution: '720p',
+				duration: 5,
+				aspect_ratio: '16:9',
+				generate_audio: false,
+			},
+			'defaults filled',
+		);
+		await ok({ model: KLING, input: { prompt: 'x', image: png, duration: 3, cfg_scale: 0.25 } });
+		await ok({ model: MUSIC, input: { prompt: 'x', lyrics: 'la la', reference_audio: wavUrl } });
+		await ok({
+			model: DIALOGUE,
+			input: {
+				inputs: [
+					{ text: 'hi', voice: 'Aria' },
+					{ text: 'hello', voice: 'Roger' },
+				],
+			},
+		});
+		await ok({
+			model: 'Nano-Banana-2',
+			input: { prompt: 'x', image_urls: [png, 'https://e.com/b.png'] },
+		});
+		const failing = await ok({
+			model: DIALOGUE,
+			input: { inputs: [{ text: 'FAILME', voice: 'Aria' }] },
+		});
+		assert.equal(
+			failing.error.code,
+			'TASK_FAILED',
+			'fail words are looked for in every text field',
+		);
 
-	const loose = await sim({ acceptUnknownModels: true });
-	const u = await submit(loose, { model: 'veo-9', input: { prompt: 'x', anything: [1] } });
-	assert.equal(u.status, 200);
-	const { task } = await pollDone(loose, u.json.data.taskId);
-	assert.deepEqual(task.output.map((o) => o.type), ['image']);
-});
+		const loose = await sim({ acceptUnknownModels: true });
+		const u = await submit(loose, { model: 'veo-9', input: { prompt: 'x', anything: [1] } });
+		assert.equal(u.status, 200);
+		const { task } = await pollDone(loose, u.json.data.taskId);
+		assert.deepEqual(
+			task.output.map((o) => o.type),
+			['image'],
+		);
+	},
+);
 
-check('video, audio and multi-image outputs: types, extensions, content types, valid files', async () => {
-	const s = await sim();
-	const run = async (body) => {
-		const r = await submit(s, body);
-		assert.equal(r.status, 200, JSON.stringify(r.json));
-		const { task } = await pollDone(s, r.json.data.taskId);
-		assert.equal(task.status, 'success');
-		return task;
-	};
-	const fetchOut = async (task, i, type, ext, contentType) => {
-		const out = task.output[i];
-		assert.equal(out.type, type);
-		assert.equal(out.url, `${s.baseUrl}/cdn/tasks/${task.taskId}/${i}.${ext}`);
-		const r = await request(out.url);
-		assert.equal(r.status, 200);
-		assert.equal(r.headers['content-type'], contentType);
-		assert.equal(Number(r.headers['content-length']), r.body.length);
-		assert.ok(r.body.equals(s.outputBytes(task.taskId, i)), 'CDN bytes = outputBytes()');
-		const d = s.outputDigest(task.taskId, i);
-		assert.deepEqual(d, { sha256: crypto.createHash('sha256').update(r.body).digest('hex'), size: r.body.length });
-		return r.body;
-	};
+check(
+	'video, audio and multi-image outputs: types, extensions, content types, valid files',
+	async () => {
+		const s = await sim();
+		const run = async (body) => {
+			const r = await submit(s, body);
+			assert.equal(r.status, 200, JSON.stringify(r.json));
+			const { task } = await pollDone(s, r.json.data.taskId);
+			assert.equal(task.status, 'success');
+			return task;
+		};
+		const fetchOut = async (task, i, type, ext, contentType) => {
+			const out = task.output[i];
+			assert.equal(out.type, type);
+			assert.equal(out.url, `${s.baseUrl}/cdn/tasks/${task.taskId}/${i}.${ext}`);
+			const r = await request(out.url);
+			assert.equal(r.status, 200);
+			assert.equal(r.headers['content-type'], contentType);
+			assert.equal(Number(r.headers['content-length']), r.body.length);
+			assert.ok(r.body.equals(s.outputBytes(task.taskId, i)), 'CDN bytes = outputBytes()');
+			const d = s.outputDigest(task.taskId, i);
+			assert.deepEqual(d, {
+				sha256: crypto.createHash('sha256').update(r.body).digest('hex'),
+				size: r.body.length,
+			});
+			return r.body;
+		};
 
-	const video = await run({ model: SEEDANCE, input: { prompt: 'waves', duration: 10, resolution: '1080p', aspect_ratio: '9:16' } });
-	assert.equal(video.output.length, 1);
-	const mp4 = parseMp4(await fetchOut(video, 0, 'video', 'mp4', 'video/mp4'));
-	assert.deepEqual([mp4.width, mp4.height, mp4.seconds, mp4.frames], [68, 120, 10, 10]);
-	assert.deepEqual(mp4.types, ['ftyp', 'moov', 'mdat']);
-	assert.equal((await request(`${s.baseUrl}/cdn/tasks/${video.taskId}/0.png`)).status, 404, 'wrong extension');
+		const video = await run({
+			model: SEEDANCE,
+			input: { prompt: 'waves', duration: 10, resolution: '1080p', aspect_ratio: '9:16' },
+		});
+		assert.equal(video.output.length, 1);
+		const mp4 = parseMp4(await fetchOut(video, 0, 'video', 'mp4', 'video/mp4'));
+		assert.deepEqual([mp4.width, mp4.height, mp4.seconds, mp4.frames], [68, 120, 10, 10]);
+		assert.deepEqual(mp4.types, ['ftyp', 'moov', 'mdat']);
+		assert.equal(
+			(await request(`${s.baseUrl}/cdn/tasks/${video.taskId}/0.png`)).status,
+			404,
+			'wrong extension',
+		);
 
-	const kling = await run({ model: KLING, input: { prompt: 'x', image: 'https://e.com/a.png' } });
-	assert.deepEqual(kling.output.map((o) => o.type), ['video', 'first_frame']);
-	assert.equal(parseMp4(await fetchOut(kling, 0, 'video', 'mp4', 'video/mp4')).seconds, 5);
-	assert.deepEqual(Object.values(parsePng(await fetchOut(kling, 1, 'first_frame', 'png', 'image/png'))).slice(0, 2), [80, 46]);
+		const kling = await run({ model: KLING, input: { prompt: 'x', image: 'https://e.com/a.png' } });
+		assert.deepEqual(
+			kling.output.map((o) => o.type),
+			['video', 'first_frame'],
+		);
+		assert.equal(parseMp4(await fetchOut(kling, 0, 'video', 'mp4', 'video/mp4')).seconds, 5);
+		assert.deepEqual(
+			Object.values(parsePng(await fetchOut(kling, 1, 'first_frame', 'png', 'image/png'))).slice(
+				0,
+				2,
+			),
+			[80, 46],
+		);
 
-	const tts = await run({ model: TTS, input: { text: 'hello' } });
-	const w = parseWav(await fetchOut(tts, 0, 'audio', 'wav', 'audio/wav'));
-	assert.deepEqual([w.format, w.channels, w.rate, w.bits, w.seconds], [1, 1, 16000, 16, 1]);
-	const mp3 = await run({ model: TTS, input: { text: 'hello', format: 'mp3' } });
-	assert.deepEqual(parseMp3(await fetchOut(mp3, 0, 'audio', 'mp3', 'audio/mpeg')), { frames: 42, seconds: 1.008 });
+		const tts = await run({ model: TTS, input: { text: 'hello' } });
+		const w = parseWav(await fetchOut(tts, 0, 'audio', 'wav', 'audio/wav'));
+		assert.deepEqual([w.format, w.channels, w.rate, w.bits, w.seconds], [1, 1, 16000, 16, 1]);
+		const mp3 = await run({ model: TTS, input: { text: 'hello', format: 'mp3' } });
+		assert.deepEqual(parseMp3(await fetchOut(mp3, 0, 'audio', 'mp3', 'audio/mpeg')), {
+			frames: 42,
+			seconds: 1.008,
+		});
 
-	const dream = await run({ model: SEEDREAM, input: { prompt: 'x', n: 3, size: '1280x720' } });
-	assert.deepEqual(dream.output.map((o) => o.type), ['image', 'image', 'image']);
-	for (let i = 0; i < 3; i++) assert.deepEqual(Object.values(parsePng(await fetchOut(dream, i, 'image', 'png', 'image/png'))).slice(0, 2), [80, 45]);
-	assert.ok(!s.outputBytes(dream.taskId, 0).equals(s.outputBytes(dream.taskId, 1)));
-	assert.deepEqual(s.outputInfo(video.taskId), { type: 'video', contentType: 'video/mp4', ext: 'mp4', size: s.outputDigest(video.taskId).size });
-});
+		const dream = await run({ model: SEEDREAM, input: { prompt: 'x', n: 3, size: '1280x720' } });
+		assert.deepEqual(
+			dream.output.map((o) => o.type),
+			['image', 'image', 'image'],
+		);
+		for (let i = 0; i < 3; i++)
+			assert.deepEqual(
+				Object.values(parsePng(await fetchOut(dream, i, 'image', 'png', 'image/png'))).slice(0, 2),
+				[80, 45],
+			);
+		assert.ok(!s.outputBytes(dream.taskId, 0).equals(s.outputBytes(dream.taskId, 1)));
+		assert.deepEqual(s.outputInfo(video.taskId), {
+			type: 'video',
+			contentType: 'video/mp4',
+			ext: 'mp4',
+			size: s.outputDigest(video.taskId).size,
+		});
+	},
+);
 
-check('padded video/audio stay valid; HEAD, truncate, malformed, 404/410 on every type', async () => {
-	const s = await sim({ outputBytes: { video: 200000, audio: 100001 }, outputTtlSeconds: 30 });
-	const vid = (await submit(s, { model: SEEDANCE, input: { prompt: 'x' } })).json.data.taskId;
-	const aud = (await submit(s, { model: TTS, input: { text: 'x' } })).json.data.taskId;
-	const mp3 = (await submit(s, { model: TTS, input: { text: 'x', format: 'mp3' } })).json.data.taskId;
-	assert.equal((await request(`${s.baseUrl}/cdn/tasks/${vid}/0.mp4`)).status, 404, 'before success');
-	const v = await pollDone(s, vid);
-	await pollDone(s, aud);
-	await pollDone(s, mp3);
-	const vbytes = (await request(v.task.output[0].url)).body;
-	assert.equal(vbytes.length, 200000);
-	assert.deepEqual(parseMp4(vbytes).types, ['ftyp', 'moov', 'mdat', 'free']);
-	const abytes = s.outputBytes(aud);
-	assert.equal(abytes.length, 100002, 'JUNK chunks are even-sized');
-	assert.deepEqual(parseWav(abytes).chunks, ['fmt ', 'JUNK', 'data']);
-	assert.equal(parseMp3(s.outputBytes(mp3)).frames, Math.ceil(100001 / 384));
+check(
+	'padded video/audio stay valid; HEAD, truncate, malformed, 404/410 on every type',
+	async () => {
+		const s = await sim({ outputBytes: { video: 200000, audio: 100001 }, outputTtlSeconds: 30 });
+		const vid = (await submit(s, { model: SEEDANCE, input: { prompt: 'x' } })).json.data.taskId;
+		const aud = (await submit(s, { model: TTS, input: { text: 'x' } })).json.data.taskId;
+		const mp3 = (await submit(s, { model: TTS, input: { text: 'x', format: 'mp3' } })).json.data
+			.taskId;
+		assert.equal(
+			(await request(`${s.baseUrl}/cdn/tasks/${vid}/0.mp4`)).status,
+			404,
+			'before success',
+		);
+		const v = await pollDone(s, vid);
+		await pollDone(s, aud);
+		await pollDone(s, mp3);
+		const vbytes = (await request(v.task.output[0].url)).body;
+		assert.equal(vbytes.length, 200000);
+		assert.deepEqual(parseMp4(vbytes).types, ['ftyp', 'moov', 'mdat', 'free']);
+		const abytes = s.outputBytes(aud);
+		assert.equal(abytes.length, 100002, 'JUNK chunks are even-sized');
+		assert.deepEqual(parseWav(abytes).chunks, ['fmt ', 'JUNK', 'data']);
+		assert.equal(parseMp3(s.outputBytes(mp3)).frames, Math.ceil(100001 / 384));
 
-	const url = (id, ext) => `${s.baseUrl}/cdn/tasks/${id}/0.${ext}`;
-	const head = await request(url(vid, 'mp4'), { method: 'HEAD' });
-	assert.deepEqual([head.status, head.headers['content-length'], head.headers['content-type'], head.body.length], [200, '200000', 'video/mp4', 0]);
-	for (const [id, ext] of [[vid, 'mp4'], [aud, 'wav'], [mp3, 'mp3']]) {
-		const full = s.outputBytes(id);
-		s.inject({ route: 'cdn', type: 'truncate' });
-		await assert.rejects(request(url(id, ext)), /aborted|ECONNRESET|socket hang up/, `truncate ${ext}`);
-		s.inject({ route: 'cdn', type: 'malformed' });
-		const m = await request(url(id, ext));
-		assert.equal(m.status, 200);
-		assert.ok(m.body.equals(full.subarray(0, Math.floor(full.length / 2))), `malformed ${ext}: first half`);
-	}
-	await new Promise((res) => setTimeout(res, 350)); // TTL 30 s × 0.01
-	for (const [id, ext] of [[vid, 'mp4'], [aud, 'wav'], [mp3, 'mp3']]) {
-		assert.equal((await request(url(id, ext))).status, 410, `${ext} expires`);
-	}
-});
+		const url = (id, ext) => `${s.baseUrl}/cdn/tasks/${id}/0.${ext}`;
+		const head = await request(url(vid, 'mp4'), { method: 'HEAD' });
+		assert.deepEqual(
+			[head.status, head.headers['content-length'], head.headers['content-type'], head.body.length],
+			[200, '200000', 'video/mp4', 0],
+		);
+		for (const [id, ext] of [
+			[vid, 'mp4'],
+			[aud, 'wav'],
+			[mp3, 'mp3'],
+		]) {
+			const full = s.outputBytes(id);
+			s.inject({ route: 'cdn', type: 'truncate' });
+			await assert.rejects(
+				request(url(id, ext)),
+				/aborted|ECONNRESET|socket hang up/,
+				`truncate ${ext}`,
+			);
+			s.inject({ route: 'cdn', type: 'malformed' });
+			const m = await request(url(id, ext));
+			assert.equal(m.status, 200);
+			assert.ok(
+				m.body.equals(full.subarray(0, Math.floor(full.length / 2))),
+				`malformed ${ext}: first half`,
+			);
+		}
+		await new Promise((res) => setTimeout(res, 350)); // TTL 30 s × 0.01
+		for (const [id, ext] of [
+			[vid, 'mp4'],
+			[aud, 'wav'],
+			[mp3, 'mp3'],
+		]) {
+			assert.equal((await request(url(id, ext))).status, 410, `${ext} expires`);
+		}
+	},
+);
 
-check('per-category durations: video 3×, audio 1.5× by default; options and behaviors override', async () => {
-	const s = await sim();
-	const phases = async (body) => s.tasks.get((await submit(s, body)).json.data.taskId).phases;
-	const img = await phases(t2i());
-	const vid = await phases({ model: SEEDANCE, input: { prompt: 'x' } });
-	const aud = await phases({ model: TTS, input: { text: 'x' } });
-	assert.deepEqual(img, { queued: 3, handling: 15, archiving: 2 });
-	assert.deepEqual(vid, { queued: 9, handling: 45, archiving: 6 });
-	assert.deepEqual(aud, { queued: 4.5, handling: 22.5, archiving: 3 });
-	s.setBehavior(({ model }) => (model === SEEDANCE ? { durations: { handling: 100 } } : undefined));
-	assert.deepEqual(await phases({ model: SEEDANCE, input: { prompt: 'x' } }), { queued: 9, handling: 1, archiving: 6 });
-	const o = await sim({ durations: { queued: 0, handling: 0, archiving: 0 }, categoryDurations: { audio: { handling: 1000 } } });
-	assert.deepEqual(o.tasks.get((await submit(o, { model: SEEDANCE, input: { prompt: 'x' } })).json.data.taskId).phases, { queued: 0, handling: 0, archiving: 0 });
-	assert.deepEqual(o.tasks.get((await submit(o, { model: TTS, input: { text: 'x' } })).json.data.taskId).phases, { queued: 0, handling: 10, archiving: 0 });
-});
+check(
+	'per-category durations: video 3×, audio 1.5× by default; options and behaviors override',
+	async () => {
+		const s = await sim();
+		const phases = async (body) => s.tasks.get((await submit(s, body)).json.data.taskId).phases;
+		const img = await phases(t2i());
+		const vid = await phases({ model: SEEDANCE, input: { prompt: 'x' } });
+		const aud = await phases({ model: TTS, input: { text: 'x' } });
+		assert.deepEqual(img, { queued: 3, handling: 15, archiving: 2 });
+		assert.deepEqual(vid, { queued: 9, handling: 45, archiving: 6 });
+		assert.deepEqual(aud, { queued: 4.5, handling: 22.5, archiving: 3 });
+		s.setBehavior(({ model }) =>
+			model === SEEDANCE ? { durations: { handling: 100 } } : undefined,
+		);
+		assert.deepEqual(await phases({ model: SEEDANCE, input: { prompt: 'x' } }), {
+			queued: 9,
+			handling: 1,
+			archiving: 6,
+		});
+		const o = await sim({
+			durations: { queued: 0, handling: 0, archiving: 0 },
+			categoryDurations: { audio: { handling: 1000 } },
+		});
+		assert.deepEqual(
+			o.tasks.get((await submit(o, { model: SEEDANCE, input: { prompt: 'x' } })).json.data.taskId)
+				.phases,
+			{ queued: 0, handling: 0, archiving: 0 },
+		);
+		assert.deepEqual(
+			o.tasks.get((await submit(o, { model: TTS, input: { text: 'x' } })).json.data.taskId).phases,
+			{ queued: 0, handling: 10, archiving: 0 },
+		);
+	},
+);
 
 check('a 300 MB video is streamed with bounded memory (simulator in a child process)', async () => {
 	const BIG = 300 * 1024 * 1024;
 	const { fork } = require('node:child_process');
-	const child = fork(__filename, ['--big-child', String(BIG)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+	const child = fork(__filename, ['--big-child', String(BIG)], {
+		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+	});
 	const replies = [];
 	let waiting;
 	child.on('message', (m) => (waiting ? (waiting(m), (waiting = undefined)) : replies.push(m)));
@@ -812,17 +1021,26 @@ check('a 300 MB video is streamed with bounded memory (simulator in a child proc
 		const h = crypto.createHash('sha256');
 		const t0 = Date.now();
 		const { status, size, contentLength, prefix } = await new Promise((resolve, reject) => {
-			http.get(task.output[0].url, { agent: false }, (res) => {
-				let n = 0;
-				const first = [];
-				res.on('data', (c) => {
-					if (n < 65536) first.push(c);
-					n += c.length;
-					h.update(c);
-				});
-				res.on('end', () => resolve({ status: res.statusCode, size: n, contentLength: Number(res.headers['content-length']), prefix: Buffer.concat(first) }));
-				res.on('error', reject);
-			}).on('error', reject);
+			http
+				.get(task.output[0].url, { agent: false }, (res) => {
+					let n = 0;
+					const first = [];
+					res.on('data', (c) => {
+						if (n < 65536) first.push(c);
+						n += c.length;
+						h.update(c);
+					});
+					res.on('end', () =>
+						resolve({
+							status: res.statusCode,
+							size: n,
+							contentLength: Number(res.headers['content-length']),
+							prefix: Buffer.concat(first),
+						}),
+					);
+					res.on('error', reject);
+				})
+				.on('error', reject);
 		});
 		const ms = Date.now() - t0;
 		const after = await ask({ cmd: 'rss' });
@@ -832,7 +1050,10 @@ check('a 300 MB video is streamed with bounded memory (simulator in a child proc
 		// The head of the file parses up to the padding box, whose size reaches the end of the file.
 		const ftypLen = prefix.readUInt32BE(0);
 		const top = parseBoxes(prefix, 0, ftypLen + prefix.readUInt32BE(ftypLen));
-		assert.deepEqual(top.map((b) => b.type), ['ftyp', 'moov']);
+		assert.deepEqual(
+			top.map((b) => b.type),
+			['ftyp', 'moov'],
+		);
 		const mdatOff = top[1].off + top[1].size;
 		const freeOff = mdatOff + prefix.readUInt32BE(mdatOff);
 		assert.equal(prefix.toString('latin1', freeOff + 4, freeOff + 8), 'free');
@@ -853,7 +1074,10 @@ async function bigChild(bytes) {
 	const s = await startSimulator({ ...FAST, outputBytes: { video: bytes } });
 	process.on('message', (m) => {
 		if (m.cmd === 'rss') {
-			process.send({ rss: process.memoryUsage().rss, maxRss: process.resourceUsage().maxRSS * 1024 });
+			process.send({
+				rss: process.memoryUsage().rss,
+				maxRss: process.resourceUsage().maxRSS * 1024,
+			});
 		} else if (m.cmd === 'digest') {
 			process.send(s.outputDigest(m.id));
 		}

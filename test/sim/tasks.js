@@ -111,7 +111,9 @@ class TaskStore {
 		const b = (this.behavior && this.behavior({ model, input: { ...input }, route, apiKey })) || {};
 		const category = request.category ?? 'image';
 		const gpt = model.startsWith('gpt-image-2/');
-		const baseDurations = gpt ? opts.durations : (opts.categoryDurations[category] ?? opts.durations);
+		const baseDurations = gpt
+			? opts.durations
+			: (opts.categoryDurations[category] ?? opts.durations);
 		const d = { ...baseDurations, ...(b.durations ?? {}) };
 		const phases = {
 			queued: d.queued * opts.timeScale,
@@ -236,14 +238,21 @@ class TaskStore {
 			const type = task.outputTypes[index];
 			const seed = `${task.id}/${index}`;
 			const totalBytes = task.outputBytes ?? 0;
-			const seconds = typeof task.input.duration === 'number' ? task.input.duration : type === 'video' ? 5 : 1;
+			const seconds =
+				typeof task.input.duration === 'number' ? task.input.duration : type === 'video' ? 5 : 1;
 			if (type === 'video') {
 				file = media.mp4({ ...task.size, seconds, seed, totalBytes });
 			} else if (type === 'audio') {
-				file = this.extOf(task, index) === 'mp3' ? media.mp3({ seconds, seed, totalBytes }) : media.wav({ seconds, seed, totalBytes });
+				file =
+					this.extOf(task, index) === 'mp3'
+						? media.mp3({ seconds, seed, totalBytes })
+						: media.wav({ seconds, seed, totalBytes });
 			} else {
 				// image, first_frame and any other type: a PNG, exactly as before for gpt-image-2.
-				const png = renderOutput(task.id, index, { ...task.size, padBytes: this.ctx.opts.outputPadBytes });
+				const png = renderOutput(task.id, index, {
+					...task.size,
+					padBytes: this.ctx.opts.outputPadBytes,
+				});
 				file = media.makeFile('image/png', 'png', [png]);
 			}
 			task.images.set(index, file);
@@ -286,17 +295,28 @@ function outputPlan(request, b, opts) {
 	const n = Number.isInteger(input.n) && input.n > 0 ? input.n : undefined;
 	const count = b.outputs ?? (category === 'image' ? (n ?? opts.outputsPerTask) : 1);
 	const outputTypes = [...Array(count).fill(main), ...(count > 0 ? extra : [])];
-	const ratio = typeof input.aspect_ratio === 'string' && /^\d+:\d+$/.test(input.aspect_ratio) ? input.aspect_ratio : category === 'video' ? '16:9' : '1:1';
+	const ratio =
+		typeof input.aspect_ratio === 'string' && /^\d+:\d+$/.test(input.aspect_ratio)
+			? input.aspect_ratio
+			: category === 'video'
+				? '16:9'
+				: '1:1';
 	let size;
 	const wxh = typeof input.size === 'string' ? /^(\d+)x(\d+)$/.exec(input.size) : null;
 	if (wxh) {
-		size = { width: Math.max(1, Math.round(Number(wxh[1]) * opts.imageScale)), height: Math.max(1, Math.round(Number(wxh[2]) * opts.imageScale)) };
+		size = {
+			width: Math.max(1, Math.round(Number(wxh[1]) * opts.imageScale)),
+			height: Math.max(1, Math.round(Number(wxh[2]) * opts.imageScale)),
+		};
 	} else if (category === 'video') {
 		// 720p 16:9 → 1280 × 720 nominal; × imageScale, even (H.264 4:2:0), at least 16.
 		const short = (VIDEO_SHORT_SIDE[input.resolution] ?? 720) * opts.imageScale;
 		const [w, h] = ratio.split(':').map(Number);
 		const even = (/** @type {number} */ v) => Math.max(16, 2 * Math.round(v / 2));
-		size = w >= h ? { width: even((short * w) / h), height: even(short) } : { width: even(short), height: even((short * h) / w) };
+		size =
+			w >= h
+				? { width: even((short * w) / h), height: even(short) }
+				: { width: even(short), height: even((short * h) / w) };
 	} else {
 		const res = ['1K', '2K', '4K'].includes(input.resolution) ? input.resolution : '1K';
 		size = outputSize(input.aspect_ratio === 'auto' ? 'auto' : ratio, res, opts.imageScale);

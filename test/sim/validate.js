@@ -137,7 +137,10 @@ function validateSubmit(body, opts) {
  * @param {ValidateOptions} opts
  * @returns {SubmitRequest}
  */
-function check(body, { routes, maxDataUrlBytes, maxDataUrlBytesByKind, models, acceptUnknownModels }) {
+function check(
+	body,
+	{ routes, maxDataUrlBytes, maxDataUrlBytesByKind, models, acceptUnknownModels },
+) {
 	if (!isObject(body)) throw new InvalidRequest('request body must be a JSON object');
 	rejectExtraKeys(body, TOP_LEVEL_KEYS, '');
 	if (typeof body.model !== 'string' || body.model === '') {
@@ -150,7 +153,10 @@ function check(body, { routes, maxDataUrlBytes, maxDataUrlBytesByKind, models, a
 	/** @type {import('./catalogue').ModelSpec | undefined} */
 	const entry = spec ? undefined : models?.get(model);
 	if (!spec && !entry && !acceptUnknownModels) {
-		const ids = [...Object.keys(MODELS), ...[...(models?.keys() ?? [])].filter((id) => !MODELS[id])];
+		const ids = [
+			...Object.keys(MODELS),
+			...[...(models?.keys() ?? [])].filter((id) => !MODELS[id]),
+		];
 		throw new InvalidRequest(`unknown model '${model}'; available models: ${ids.join(', ')}`);
 	}
 	if (entry?.category === 'text') {
@@ -286,7 +292,10 @@ function checkMedia(v, kind, path, limit) {
 }
 
 /** @param {unknown} v */
-const show = (v) => (typeof v === 'string' && v.length > 60 ? `${JSON.stringify(v.slice(0, 60))}...` : JSON.stringify(v));
+const show = (v) =>
+	typeof v === 'string' && v.length > 60
+		? `${JSON.stringify(v.slice(0, 60))}...`
+		: JSON.stringify(v);
 
 /**
  * One value against its catalogue field.
@@ -296,7 +305,8 @@ const show = (v) => (typeof v === 'string' && v.length > 60 ? `${JSON.stringify(
  */
 function checkValue(v, f, path, model, limits) {
 	const t = f.type;
-	const wrong = (/** @type {string} */ what) => new InvalidRequest(`${path} must be ${what}; got ${show(v)}`);
+	const wrong = (/** @type {string} */ what) =>
+		new InvalidRequest(`${path} must be ${what}; got ${show(v)}`);
 	if (MEDIA.includes(t)) {
 		checkMedia(v, t, path, limits[t] ?? limits.maxDataUrlBytes);
 		return v;
@@ -313,10 +323,14 @@ function checkValue(v, f, path, model, limits) {
 	if (t === 'array') {
 		if (!Array.isArray(v)) throw wrong('an array');
 		if (spec.minItems !== undefined && v.length < spec.minItems) {
-			throw new InvalidRequest(`${path} must have at least ${spec.minItems} item(s); got ${v.length}`);
+			throw new InvalidRequest(
+				`${path} must have at least ${spec.minItems} item(s); got ${v.length}`,
+			);
 		}
 		if (spec.maxItems !== undefined && v.length > spec.maxItems) {
-			throw new InvalidRequest(`${path} must have at most ${spec.maxItems} item(s); got ${v.length}`);
+			throw new InvalidRequest(
+				`${path} must have at most ${spec.maxItems} item(s); got ${v.length}`,
+			);
 		}
 		const items = spec.items ?? { type: 'string' };
 		return v.map((x, i) => checkValue(x, items, `${path}[${i}]`, model, limits));
@@ -327,7 +341,12 @@ function checkValue(v, f, path, model, limits) {
 	if (typeof v === 'number') {
 		const { minimum: lo, maximum: hi } = spec;
 		if ((lo !== undefined && v < lo) || (hi !== undefined && v > hi)) {
-			const range = lo !== undefined && hi !== undefined ? `from ${lo} to ${hi}` : lo !== undefined ? `>= ${lo}` : `<= ${hi}`;
+			const range =
+				lo !== undefined && hi !== undefined
+					? `from ${lo} to ${hi}`
+					: lo !== undefined
+						? `>= ${lo}`
+						: `<= ${hi}`;
 			throw new InvalidRequest(`${path} must be ${range}; got ${v}`);
 		}
 	}
@@ -341,13 +360,18 @@ function checkValue(v, f, path, model, limits) {
  * @param {string} path @param {string} model @param {Record<string, number>} limits
  */
 function checkFields(obj, fields, path, model, limits) {
-	rejectExtraKeys(obj, fields.map((f) => f.name), path);
+	rejectExtraKeys(
+		obj,
+		fields.map((f) => f.name),
+		path,
+	);
 	/** @type {Record<string, unknown>} */
 	const out = {};
 	for (const f of fields) {
 		const v = obj[f.name];
 		if (v === undefined) {
-			if (f.required) throw new InvalidRequest(`${path}.${f.name} is required for model '${model}'`);
+			if (f.required)
+				throw new InvalidRequest(`${path}.${f.name} is required for model '${model}'`);
 			if (f.default !== undefined) out[f.name] = f.default;
 			continue;
 		}

@@ -28,9 +28,21 @@ export function harnessFor(
 	binaryMode: HarnessOptions['binaryMode'] = 'default',
 ): Harness {
 	return createHarness({
-		nodeTypes: { [GPT]: new GptImage2(), [HIAPI]: new HiApi(), [TRIGGER]: new HiApiTrigger(), [PROBE]: new TransportProbe() },
+		nodeTypes: {
+			[GPT]: new GptImage2(),
+			[HIAPI]: new HiApi(),
+			[TRIGGER]: new HiApiTrigger(),
+			[PROBE]: new TransportProbe(),
+		},
 		credentialTypes: [new HiApiApi()],
-		credentials: { hiApiApi: { apiKey: sim.apiKey, baseUrl: sim.baseUrl, catalogueUrl: `${sim.baseUrl}/docs/models.json`, ...credential } },
+		credentials: {
+			hiApiApi: {
+				apiKey: sim.apiKey,
+				baseUrl: sim.baseUrl,
+				catalogueUrl: `${sim.baseUrl}/docs/models.json`,
+				...credential,
+			},
+		},
 		binaryMode,
 	});
 }

@@ -26,7 +26,9 @@ export function makePng(width: number, height: number, noise = false): Buffer {
 	ihdr.writeUInt32BE(height, 4);
 	ihdr[8] = 8;
 	ihdr[9] = 2;
-	const rows = noise ? randomBytes((width * 3 + 1) * height) : Buffer.alloc((width * 3 + 1) * height);
+	const rows = noise
+		? randomBytes((width * 3 + 1) * height)
+		: Buffer.alloc((width * 3 + 1) * height);
 	if (!noise) for (let i = 0; i < rows.length; i++) rows[i] = i % 251;
 	for (let y = 0; y < height; y++) rows[y * (width * 3 + 1)] = 0;
 	return Buffer.concat([

@@ -1,4 +1,10 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { hiapiRequest } from '../../nodes/shared/transport/request';
@@ -34,7 +40,13 @@ export class TransportProbe implements INodeType {
 		let json: IDataObject;
 		switch (action) {
 			case 'submit':
-				json = { ...(await submitTask.call(this, args.body as unknown as SubmitBody, { idempotencyKey: args.idempotencyKey as string, keyByUser: Boolean(args.idempotencyKey), signal })) };
+				json = {
+					...(await submitTask.call(this, args.body as unknown as SubmitBody, {
+						idempotencyKey: args.idempotencyKey as string,
+						keyByUser: Boolean(args.idempotencyKey),
+						signal,
+					})),
+				};
 				break;
 			case 'get':
 				json = { ...(await getTask.call(this, args.taskId as string, { signal })) };
@@ -44,7 +56,10 @@ export class TransportProbe implements INodeType {
 				break;
 			case 'run': {
 				const seen: string[] = [];
-				const submitted = await submitTask.call(this, args.body as unknown as SubmitBody, { idempotencyKey: args.idempotencyKey as string, signal });
+				const submitted = await submitTask.call(this, args.body as unknown as SubmitBody, {
+					idempotencyKey: args.idempotencyKey as string,
+					signal,
+				});
 				const task: Task = await waitForTask.call(this, submitted.taskId, {
 					intervalMs: (args.intervalMs as number) ?? 50,
 					deadline: Date.now() + ((args.timeoutMs as number) ?? 10_000),
@@ -55,7 +70,16 @@ export class TransportProbe implements INodeType {
 				break;
 			}
 			case 'postWithoutKey':
-				json = { data: (await hiapiRequest.call(this, { method: 'POST', path: '/v1/tasks', body: args.body as object, signal })).data as IDataObject };
+				json = {
+					data: (
+						await hiapiRequest.call(this, {
+							method: 'POST',
+							path: '/v1/tasks',
+							body: args.body as object,
+							signal,
+						})
+					).data as IDataObject,
+				};
 				break;
 			default:
 				throw new Error(`unknown probe action ${action}`);

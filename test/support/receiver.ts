@@ -11,7 +11,8 @@ export type Handler = (req: Captured) => Promise<{ status: number; body: unknown
 
 function flat(headers: IncomingHttpHeaders): Record<string, string> {
 	const out: Record<string, string> = {};
-	for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+	for (const [k, v] of Object.entries(headers))
+		if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
 	return out;
 }
 
@@ -23,11 +24,17 @@ export async function startReceiver(handler?: Handler) {
 		req.on('data', (c: Buffer) => chunks.push(c));
 		req.on('end', async () => {
 			const url = new URL(req.url ?? '/', 'http://x');
-			const captured = { headers: flat(req.headers), query: Object.fromEntries(url.searchParams), rawBody: Buffer.concat(chunks) };
+			const captured = {
+				headers: flat(req.headers),
+				query: Object.fromEntries(url.searchParams),
+				rawBody: Buffer.concat(chunks),
+			};
 			requests.push(captured);
 			try {
 				const answer = handler ? await handler(captured) : { status: 200, body: { ok: true } };
-				res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body ?? {}));
+				res
+					.writeHead(answer.status, { 'content-type': 'application/json' })
+					.end(JSON.stringify(answer.body ?? {}));
 			} catch (error) {
 				res.writeHead(500).end(String(error));
 			}

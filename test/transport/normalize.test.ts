@@ -13,7 +13,13 @@ describe('reading task objects defensively', () => {
 		const task = normalizeTask({
 			taskId: 'tk-1',
 			status: 'rendering',
-			output: [null, 'x', { type: 'image' }, { url: '' }, { url: 'https://cdn/x.png', expireAt: '1777887199' }],
+			output: [
+				null,
+				'x',
+				{ type: 'image' },
+				{ url: '' },
+				{ url: 'https://cdn/x.png', expireAt: '1777887199' },
+			],
 		});
 		expect(task).toEqual({
 			taskId: 'tk-1',
@@ -26,7 +32,10 @@ describe('reading task objects defensively', () => {
 	});
 
 	it('gives a failed task without details a generic error, and refuses objects without taskId', () => {
-		expect(normalizeTask({ taskId: 'tk-2', status: 'fail' })?.error).toEqual({ code: 'TASK_FAILED', message: '' });
+		expect(normalizeTask({ taskId: 'tk-2', status: 'fail' })?.error).toEqual({
+			code: 'TASK_FAILED',
+			message: '',
+		});
 		expect(normalizeTask({ status: 'success' })).toBeUndefined();
 		expect(normalizeTask('tk-3')).toBeUndefined();
 		expect(normalizeTask({ taskId: 'tk-4' })?.status).toBe('unknown');

@@ -1,10 +1,24 @@
-import { BACKOFF_CAP_MS, RETRY_AFTER_CAP_MS, backoffMs, retryAfterMs, retryDelayMs } from '../../nodes/shared/transport/retry';
+import {
+	BACKOFF_CAP_MS,
+	RETRY_AFTER_CAP_MS,
+	backoffMs,
+	retryAfterMs,
+	retryDelayMs,
+} from '../../nodes/shared/transport/retry';
 
 describe('retry timing', () => {
 	const now = Date.parse('2026-11-24T12:00:00Z');
 
 	it('backs off 0.5 s, 1 s, 2 s, ... capped at 8 s', () => {
-		expect([0, 1, 2, 3, 4, 5, 9].map(backoffMs)).toEqual([500, 1000, 2000, 4000, 8000, BACKOFF_CAP_MS, BACKOFF_CAP_MS]);
+		expect([0, 1, 2, 3, 4, 5, 9].map(backoffMs)).toEqual([
+			500,
+			1000,
+			2000,
+			4000,
+			8000,
+			BACKOFF_CAP_MS,
+			BACKOFF_CAP_MS,
+		]);
 	});
 
 	it('reads Retry-After in seconds and as an HTTP-date, capped at 60 s', () => {

@@ -15,19 +15,31 @@ describe('shared transport against the simulator', () => {
 
 	describe('credential test', () => {
 		it('accepts a valid key and sends GET /v1/tasks?page=1&size=1', async () => {
-			const result = await credentialTest(t.h, 'hiApiApi', { apiKey: t.sim.apiKey, baseUrl: t.sim.baseUrl });
+			const result = await credentialTest(t.h, 'hiApiApi', {
+				apiKey: t.sim.apiKey,
+				baseUrl: t.sim.baseUrl,
+			});
 			expect(result.status).toBe('OK');
 			const request = t.sim.log.find((r) => r.route === 'list');
 			expect(request?.path).toBe('/v1/tasks?page=1&size=1');
 		});
 		it('rejects an unknown key', async () => {
-			const result = await credentialTest(t.h, 'hiApiApi', { apiKey: 'sk-wrong', baseUrl: t.sim.baseUrl });
+			const result = await credentialTest(t.h, 'hiApiApi', {
+				apiKey: 'sk-wrong',
+				baseUrl: t.sim.baseUrl,
+			});
 			expect(result.status).toBe('Error');
 		});
-		it.each([['/v1'], ['/v1/'], ['/'], ['//']])('accepts a base URL ending in %s', async (suffix) => {
-			const result = await credentialTest(t.h, 'hiApiApi', { apiKey: t.sim.apiKey, baseUrl: t.sim.baseUrl + suffix });
-			expect(result.status).toBe('OK');
-		});
+		it.each([['/v1'], ['/v1/'], ['/'], ['//']])(
+			'accepts a base URL ending in %s',
+			async (suffix) => {
+				const result = await credentialTest(t.h, 'hiApiApi', {
+					apiKey: t.sim.apiKey,
+					baseUrl: t.sim.baseUrl + suffix,
+				});
+				expect(result.status).toBe('OK');
+			},
+		);
 	});
 
 	it('submits, waits through every in-progress status and returns the settled task', async () => {
@@ -44,7 +56,10 @@ describe('shared transport against the simulator', () => {
 	});
 
 	it('reads a task through every lifecycle status, unknown names included, without crashing', async () => {
-		t.sim.setBehavior(() => ({ unknownStatus: 'rendering', durations: { queued: 400, handling: 400, archiving: 400 } }));
+		t.sim.setBehavior(() => ({
+			unknownStatus: 'rendering',
+			durations: { queued: 400, handling: 400, archiving: 400 },
+		}));
 		// Each phase spans many 20 ms reads, so a loaded machine still lands a read in every one.
 		const result = await probe('run', { body: body(), intervalMs: 20 });
 		expect(result.status).toBe('success');
@@ -75,13 +90,18 @@ describe('shared transport against the simulator', () => {
 			expect(result.status).toBe('error');
 			const error = result.error!;
 			// No secret ever reaches an error.
-			expect(JSON.stringify({ m: error.message, d: error.description, c: error.context })).not.toContain(t.sim.apiKey);
+			expect(
+				JSON.stringify({ m: error.message, d: error.description, c: error.context }),
+			).not.toContain(t.sim.apiKey);
 			return error;
 		};
 
 		it('401 for an unknown key, without retrying', async () => {
 			const bad = harnessFor(t.sim, { apiKey: 'sk-not-a-key' });
-			const result = await bad.runNode({ type: PROBE, parameters: { action: 'submit', args: JSON.stringify({ body: body() }) } });
+			const result = await bad.runNode({
+				type: PROBE,
+				parameters: { action: 'submit', args: JSON.stringify({ body: body() }) },
+			});
 			await bad.stop();
 			expect(result.error?.message).toMatch(/did not accept the API key/);
 			expect(result.error?.message).not.toContain('sk-not-a-key');
@@ -102,7 +122,7 @@ describe('shared transport against the simulator', () => {
 			expect(t.sim.counters.tasksCreated).toBe(0);
 		});
 
-		it('400 invalid request passes hiapi\'s reason on', async () => {
+		it("400 invalid request passes hiapi's reason on", async () => {
 			const error = await expectError({ body: { ...body(), route: 'nowhere' } });
 			expect(error.message).toMatch(/rejected the request/);
 			expect(error.message).toMatch(/nowhere|route/i);
@@ -112,7 +132,12 @@ describe('shared transport against the simulator', () => {
 			[402, /balance/],
 			[403, /refused/],
 		])('%i gets a plain message and no retry', async (status, pattern) => {
-			t.sim.inject({ route: 'submit', type: 'status', status, body: { error_code: `E${status}`, message: 'nope' } });
+			t.sim.inject({
+				route: 'submit',
+				type: 'status',
+				status,
+				body: { error_code: `E${status}`, message: 'nope' },
+			});
 			const error = await expectError({ body: body() });
 			expect(error.message).toMatch(pattern);
 			expect(t.sim.counters.submits).toBe(1);
@@ -136,7 +161,9 @@ describe('shared transport against the simulator', () => {
 			await t.reconfigure({ submitDelayMs: 400 });
 			const [a, b] = await Promise.all([
 				probe('submit', { body: body(), idempotencyKey: 'k-409' }),
-				new Promise((r) => setTimeout(r, 100)).then(() => probe('submit', { body: body(), idempotencyKey: 'k-409' })),
+				new Promise((r) => setTimeout(r, 100)).then(() =>
+					probe('submit', { body: body(), idempotencyKey: 'k-409' }),
+				),
 			]);
 			expect(a.items[0].json.taskId).toBe(b.items[0].json.taskId);
 			expect(b.items[0].json.replayed).toBe(true);
@@ -210,19 +237,31 @@ describe('shared transport against the simulator', () => {
 		});
 
 		it('a gateway 502/504 is an unknown outcome: reads and keyed submits are retried, into one task', async () => {
-			t.sim.inject({ route: 'submit', type: 'status', status: 504, body: '<html>Gateway Timeout</html>' });
+			t.sim.inject({
+				route: 'submit',
+				type: 'status',
+				status: 504,
+				body: '<html>Gateway Timeout</html>',
+			});
 			const submitted = await probe('submit', { body: body() });
 			expect(submitted.status).toBe('success');
 			t.sim.inject({ route: 'get', type: 'status', status: 502, body: '<html>Bad Gateway</html>' });
 			const result = await probe('get', { taskId: submitted.items[0].json.taskId });
 			expect(result.status).toBe('success');
-			expect(t.sim.log.filter((r) => r.route === 'submit').map((r) => r.status)).toEqual([504, 200]);
+			expect(t.sim.log.filter((r) => r.route === 'submit').map((r) => r.status)).toEqual([
+				504, 200,
+			]);
 			expect(t.sim.log.filter((r) => r.route === 'get').map((r) => r.status)).toEqual([502, 200]);
 			expect(t.sim.counters.tasksCreated).toBe(1);
 		});
 
 		it('a gateway 502 on a POST without an idempotency key is not retried', async () => {
-			t.sim.inject({ route: 'submit', type: 'status', status: 502, body: '<html>Bad Gateway</html>' });
+			t.sim.inject({
+				route: 'submit',
+				type: 'status',
+				status: 502,
+				body: '<html>Bad Gateway</html>',
+			});
 			const result = await probe('postWithoutKey', { body: body() });
 			expect(result.status).toBe('error');
 			expect(t.sim.counters.submits).toBe(1);
@@ -234,7 +273,9 @@ describe('shared transport against the simulator', () => {
 			expect(result.status).toBe('success');
 			expect(result.items[0].json.replayed).toBe(true);
 			expect(t.sim.counters.tasksCreated).toBe(1);
-			const keys = new Set(t.sim.log.filter((r) => r.route === 'submit').map((r) => r.idempotencyKey));
+			const keys = new Set(
+				t.sim.log.filter((r) => r.route === 'submit').map((r) => r.idempotencyKey),
+			);
 			expect(keys.size).toBe(1);
 		});
 
@@ -260,14 +301,20 @@ describe('shared transport against the simulator', () => {
 			const result = await probe('run', { body: body(), intervalMs: 50, timeoutMs: 400 });
 			expect(result.status).toBe('error');
 			const taskId = [...t.sim.tasks.keys()][0];
-			expect(result.error?.message).toContain(`Timed out waiting for hiapi to finish the task (task ID: ${taskId})`);
+			expect(result.error?.message).toContain(
+				`Timed out waiting for hiapi to finish the task (task ID: ${taskId})`,
+			);
 			expect(result.error?.description).toMatch(/Get Task/);
 			expect(t.sim.counters.submits).toBe(1);
 		});
 
 		it('stops polling at once when the execution is cancelled', async () => {
 			t.sim.setBehavior(() => ({ never: true }));
-			const result = await probe('run', { body: body(), intervalMs: 100, timeoutMs: 60_000 }, { cancelAfterMs: 450 });
+			const result = await probe(
+				'run',
+				{ body: body(), intervalMs: 100, timeoutMs: 60_000 },
+				{ cancelAfterMs: 450 },
+			);
 			expect(result.status).not.toBe('success');
 			// A read already on the wire when the cancel came may still land; after that, nothing (polling would add one per 100 ms).
 			await new Promise((r) => setTimeout(r, 150));

@@ -11,5 +11,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const settings = readSettings.call(this);
 	if (operation === 'getTask') return await getTasks.call(this, settings);
 	const completion = this.getNodeParameter('completion', 0, 'poll') as Completion;
-	return await runTasks.call(this, async (i) => await buildRequest.call(this, operation, i), completion, settings);
+	return await runTasks.call(
+		this,
+		async (i) => await buildRequest.call(this, operation, i),
+		completion,
+		settings,
+	);
 }

@@ -23,14 +23,20 @@ const BY_CATEGORY: Record<ModelCategory, Required<SettingDefaults>> = {
 /** HiAPI onto the shared machinery: the model and its input decide each item's request. */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const operation = this.getNodeParameter('operation', 0) as 'runModel' | 'getTask';
-	if (operation === 'getTask') return await getTasks.call(this, readSettings.call(this, BY_CATEGORY.other));
+	if (operation === 'getTask')
+		return await getTasks.call(this, readSettings.call(this, BY_CATEGORY.other));
 
 	// One catalogue read per run (cached across runs for minutes); without it, models run as given.
 	const { models } = await catalogueFor.call(this);
 	const first = models.find((m) => m.id === safeModelId.call(this));
 	const settings = readSettings.call(this, BY_CATEGORY[first?.category ?? 'other']);
 	const completion = this.getNodeParameter('completion', 0, 'poll') as Completion;
-	return await runTasks.call(this, async (i) => await buildModelRequest.call(this, i, models), completion, settings);
+	return await runTasks.call(
+		this,
+		async (i) => await buildModelRequest.call(this, i, models),
+		completion,
+		settings,
+	);
 }
 
 /** Item 0's model, for run-wide defaults; its own errors are reported when the item is built. */

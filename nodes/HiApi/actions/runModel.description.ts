@@ -32,7 +32,11 @@ export const runModelFields: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		options: [
-			{ name: 'Map Fields', value: 'fields', description: "The model's inputs as fields, from hiapi's catalogue" },
+			{
+				name: 'Map Fields',
+				value: 'fields',
+				description: "The model's inputs as fields, from hiapi's catalogue",
+			},
 			{ name: 'JSON', value: 'json', description: "The model's input as one JSON object" },
 		],
 		default: 'fields',
@@ -63,7 +67,8 @@ export const runModelFields: INodeProperties[] = [
 		type: 'json',
 		default: '{\n  "prompt": ""\n}',
 		required: true,
-		description: "The model's input object, e.g. {\"prompt\": \"a red kite\", \"duration\": 5}. hiapi names any field it does not accept.",
+		description:
+			'The model\'s input object, e.g. {"prompt": "a red kite", "duration": 5}. hiapi names any field it does not accept.',
 		displayOptions: { show: { inputMode: ['json'] } },
 	},
 	{
@@ -73,7 +78,8 @@ export const runModelFields: INodeProperties[] = [
 		placeholder: 'Add File',
 		typeOptions: { multipleValues: true },
 		default: {},
-		description: 'Reference images, videos or audio from the incoming item, sent inline for an input field',
+		description:
+			'Reference images, videos or audio from the incoming item, sent inline for an input field',
 		options: [
 			{
 				displayName: 'File',

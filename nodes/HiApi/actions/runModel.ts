@@ -10,12 +10,21 @@ import { invalidField, jsonObject, nonEmptyText } from '../../shared/validate';
 export const DEFAULT_MAX_INLINE_FILE_MB = 10;
 
 export function modelIdOf(this: IExecuteFunctions, itemIndex: number): string {
-	return nonEmptyText.call(this, itemIndex, 'Model', this.getNodeParameter('model', itemIndex, '', { extractValue: true }));
+	return nonEmptyText.call(
+		this,
+		itemIndex,
+		'Model',
+		this.getNodeParameter('model', itemIndex, '', { extractValue: true }),
+	);
 }
 
 /** The mapped fields, without those left empty (the model's own default applies then). */
 function mappedInput(this: IExecuteFunctions, itemIndex: number): Record<string, unknown> {
-	const mapper = this.getNodeParameter('inputFields', itemIndex, {}) as Partial<ResourceMapperValue>;
+	const mapper = this.getNodeParameter(
+		'inputFields',
+		itemIndex,
+		{},
+	) as Partial<ResourceMapperValue>;
 	const input: Record<string, unknown> = {};
 	for (const [name, value] of Object.entries(mapper.value ?? {})) {
 		if (value !== null && value !== undefined && value !== '') input[name] = value;
@@ -32,7 +41,12 @@ function coerce(field: ModelField, value: unknown): unknown {
 	if (typeof value !== 'string') return value;
 	const text = value.trim();
 	if (field.enum) return field.enum.find((option) => String(option) === text) ?? value;
-	if ((field.kind === 'integer' || field.kind === 'number') && text !== '' && Number.isFinite(Number(text))) return Number(text);
+	if (
+		(field.kind === 'integer' || field.kind === 'number') &&
+		text !== '' &&
+		Number.isFinite(Number(text))
+	)
+		return Number(text);
 	if (field.kind === 'boolean' && (text === 'true' || text === 'false')) return text === 'true';
 	if ((field.kind === 'array' || field.kind === 'object') && /^[[{]/.test(text)) {
 		try {
@@ -52,22 +66,40 @@ async function attachFiles(
 	model: CatalogueModel | undefined,
 ): Promise<void> {
 	const files = (this.getNodeParameter('files.file', itemIndex, []) as IDataObject[]) ?? [];
-	const maxMb = Number(this.getNodeParameter('options.maxInlineFileMb', itemIndex, DEFAULT_MAX_INLINE_FILE_MB)) || DEFAULT_MAX_INLINE_FILE_MB;
+	const maxMb =
+		Number(
+			this.getNodeParameter('options.maxInlineFileMb', itemIndex, DEFAULT_MAX_INLINE_FILE_MB),
+		) || DEFAULT_MAX_INLINE_FILE_MB;
 	for (const file of files) {
 		const name = String(file.field ?? '').trim();
-		if (!name) throw invalidField.call(this, itemIndex, 'Files › Input Field', 'is empty', "Name the model's input the file is for, e.g. image.");
+		if (!name)
+			throw invalidField.call(
+				this,
+				itemIndex,
+				'Files › Input Field',
+				'is empty',
+				"Name the model's input the file is for, e.g. image.",
+			);
 		const properties = String(file.binaryProperties ?? '')
 			.split(',')
 			.map((p) => p.trim())
 			.filter(Boolean);
 		if (properties.length === 0) {
-			throw invalidField.call(this, itemIndex, 'Files › Input Binary Fields', `is empty (for input '${name}')`, 'Give the binary property holding the file, e.g. data.');
+			throw invalidField.call(
+				this,
+				itemIndex,
+				'Files › Input Binary Fields',
+				`is empty (for input '${name}')`,
+				'Give the binary property holding the file, e.g. data.',
+			);
 		}
 		const field = model?.fields.find((f) => f.name === name);
 		const kind = field?.kind === 'array' ? field.items : field?.kind;
-		const kinds: readonly MediaKind[] = kind === 'image' || kind === 'video' || kind === 'audio' ? [kind] : MEDIA_KINDS_ALL;
+		const kinds: readonly MediaKind[] =
+			kind === 'image' || kind === 'video' || kind === 'audio' ? [kind] : MEDIA_KINDS_ALL;
 		const urls: string[] = [];
-		for (const property of properties) urls.push(await binaryMediaAsDataUrl.call(this, itemIndex, property, maxMb, kinds, name));
+		for (const property of properties)
+			urls.push(await binaryMediaAsDataUrl.call(this, itemIndex, property, maxMb, kinds, name));
 		input[name] = field?.kind === 'array' || urls.length > 1 ? urls : urls[0];
 	}
 }
@@ -87,13 +119,28 @@ export async function buildModelRequest(
 	const mode = this.getNodeParameter('inputMode', itemIndex, 'fields') as string;
 	const input =
 		mode === 'json'
-			? { ...jsonObject.call(this, itemIndex, 'Input (JSON)', this.getNodeParameter('inputJson', itemIndex, '{}')) }
+			? {
+					...jsonObject.call(
+						this,
+						itemIndex,
+						'Input (JSON)',
+						this.getNodeParameter('inputJson', itemIndex, '{}'),
+					),
+				}
 			: mappedInput.call(this, itemIndex);
 	await attachFiles.call(this, itemIndex, input, model);
 	if (model) {
-		for (const field of model.fields) if (field.name in input) input[field.name] = coerce(field, input[field.name]);
+		for (const field of model.fields)
+			if (field.name in input) input[field.name] = coerce(field, input[field.name]);
 		const problem = checkInput(model, input);
-		if (problem) throw invalidField.call(this, itemIndex, `Input › ${problem.field}`, problem.problem, problem.valid);
+		if (problem)
+			throw invalidField.call(
+				this,
+				itemIndex,
+				`Input › ${problem.field}`,
+				problem.problem,
+				problem.valid,
+			);
 	}
 	return {
 		body: { model: modelId, input, ...routeOf.call(this, itemIndex) },

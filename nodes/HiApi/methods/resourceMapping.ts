@@ -1,4 +1,9 @@
-import type { FieldType, ILoadOptionsFunctions, ResourceMapperField, ResourceMapperFields } from 'n8n-workflow';
+import type {
+	FieldType,
+	ILoadOptionsFunctions,
+	ResourceMapperField,
+	ResourceMapperFields,
+} from 'n8n-workflow';
 
 import { catalogueFor } from '../../shared/catalogue/forNode';
 import type { ModelField } from '../../shared/catalogue/parse';
@@ -32,23 +37,37 @@ export function mapperField(field: ModelField): ResourceMapperField {
 		// Optional inputs start hidden ("Add input" offers them), so a model with many knobs opens tidy.
 		removed: !field.required,
 	};
-	if (field.enum) mapped.options = field.enum.map((value) => ({ name: String(value), value: typeof value === 'boolean' ? String(value) : value }));
+	if (field.enum)
+		mapped.options = field.enum.map((value) => ({
+			name: String(value),
+			value: typeof value === 'boolean' ? String(value) : value,
+		}));
 	if (field.default !== undefined) mapped.defaultValue = field.default;
 	return mapped;
 }
 
 /** The selected model's inputs as n8n's field mapper shows them, from hiapi's catalogue. */
 export async function getModelFields(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
-	const modelId = String(this.getNodeParameter('model', undefined, { extractValue: true }) ?? '').trim();
+	const modelId = String(
+		this.getNodeParameter('model', undefined, { extractValue: true }) ?? '',
+	).trim();
 	if (!modelId) return { fields: [], emptyFieldsNotice: 'Choose a model first.' };
 	const catalogue = await catalogueFor.call(this);
 	const model = catalogue.models.find((m) => m.id === modelId);
 	if (!model) {
 		const why = catalogue.problem ?? `hiapi's catalogue does not list '${modelId}'`;
-		return { fields: [], emptyFieldsNotice: `No fields to map: ${why}. Set Input Mode to JSON and give the model's input there.` };
+		return {
+			fields: [],
+			emptyFieldsNotice: `No fields to map: ${why}. Set Input Mode to JSON and give the model's input there.`,
+		};
 	}
 	// Media inputs can also come from the item's files (the Files option fills them), so none is forced here.
-	return { fields: model.fields.map((field) => ({ ...mapperField(field), ...(isMedia(field) ? { required: false } : {}) })) };
+	return {
+		fields: model.fields.map((field) => ({
+			...mapperField(field),
+			...(isMedia(field) ? { required: false } : {}),
+		})),
+	};
 }
 
 function isMedia(field: ModelField): boolean {

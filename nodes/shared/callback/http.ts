@@ -8,7 +8,11 @@ export function rawBodyOf(this: IWebhookFunctions): Buffer {
 }
 
 /** Answers the sender directly and starts nothing: what a refused or not-yet-final callback gets. */
-export function reply(this: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
+export function reply(
+	this: IWebhookFunctions,
+	status: number,
+	body: IDataObject,
+): IWebhookResponseData {
 	this.getResponseObject().status(status).json(body);
 	return { noWebhookResponse: true };
 }

@@ -13,7 +13,11 @@ export type ParsedCallback = { ok: true; task: Task } | { ok: false; status: 400
 export function parseCallback(rawBody: Buffer | undefined): ParsedCallback {
 	if (!rawBody || rawBody.length === 0) return { ok: false, status: 400, reason: 'empty body' };
 	if (rawBody.length > MAX_CALLBACK_BYTES) {
-		return { ok: false, status: 400, reason: `body of ${rawBody.length} bytes is over the ${MAX_CALLBACK_BYTES}-byte limit` };
+		return {
+			ok: false,
+			status: 400,
+			reason: `body of ${rawBody.length} bytes is over the ${MAX_CALLBACK_BYTES}-byte limit`,
+		};
 	}
 	let value: unknown;
 	try {

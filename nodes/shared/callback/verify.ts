@@ -30,11 +30,16 @@ export function verifySignature(
 ): Verdict {
 	const timestamp = headerText(headers['x-hiapi-timestamp']);
 	const signature = headerText(headers['x-hiapi-signature']);
-	if (!timestamp || !signature) return { ok: false, reason: 'missing X-HiAPI-Timestamp or X-HiAPI-Signature header' };
+	if (!timestamp || !signature)
+		return { ok: false, reason: 'missing X-HiAPI-Timestamp or X-HiAPI-Signature header' };
 	if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'malformed X-HiAPI-Timestamp' };
 	const toleranceS = options.toleranceS ?? DEFAULT_TOLERANCE_S;
 	const skewS = Math.abs((options.nowMs ?? Date.now()) / 1000 - Number(timestamp));
-	if (skewS > toleranceS) return { ok: false, reason: `timestamp is ${Math.round(skewS)} s away from now (limit ${toleranceS} s)` };
+	if (skewS > toleranceS)
+		return {
+			ok: false,
+			reason: `timestamp is ${Math.round(skewS)} s away from now (limit ${toleranceS} s)`,
+		};
 	const expected = Buffer.from(expectedSignature(signingKey, timestamp, rawBody), 'hex');
 	// Accept "sha256=<hex>" and comma-separated lists (key rotation) defensively; compare each in constant time.
 	const candidates = signature.split(/[\s,]+/).map((s) => s.replace(/^(sha256|v1)=/i, ''));

@@ -18,28 +18,45 @@ function aFile(kind: string): string {
 	return kind === 'audio' ? 'an audio file' : `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} file`;
 }
 
-function typeProblem(field: ModelField, value: unknown, kind: FieldKind = field.kind): string | undefined {
+function typeProblem(
+	field: ModelField,
+	value: unknown,
+	kind: FieldKind = field.kind,
+): string | undefined {
 	switch (kind) {
 		case 'integer':
 			return Number.isInteger(value) ? undefined : `${describeValue(value)} is not a whole number`;
 		case 'number':
-			return typeof value === 'number' && Number.isFinite(value) ? undefined : `${describeValue(value)} is not a number`;
+			return typeof value === 'number' && Number.isFinite(value)
+				? undefined
+				: `${describeValue(value)} is not a number`;
 		case 'boolean':
-			return typeof value === 'boolean' ? undefined : `${describeValue(value)} is not true or false`;
+			return typeof value === 'boolean'
+				? undefined
+				: `${describeValue(value)} is not true or false`;
 		case 'array':
 			return Array.isArray(value) ? undefined : `${describeValue(value)} is not a list`;
 		case 'object':
-			return value && typeof value === 'object' && !Array.isArray(value) ? undefined : `${describeValue(value)} is not an object`;
+			return value && typeof value === 'object' && !Array.isArray(value)
+				? undefined
+				: `${describeValue(value)} is not an object`;
 		case 'image':
 		case 'video':
 		case 'audio': {
 			if (typeof value !== 'string') return `${describeValue(value)} is not a link or a file`;
 			const data = DATA_URL.exec(value);
-			if (data) return data[1].toLowerCase() === kind ? undefined : `is ${aFile(data[1].toLowerCase())}, not ${aFile(kind)}`;
-			return /^https?:\/\//i.test(value) ? undefined : `${describeValue(value)} is not an http(s) link`;
+			if (data)
+				return data[1].toLowerCase() === kind
+					? undefined
+					: `is ${aFile(data[1].toLowerCase())}, not ${aFile(kind)}`;
+			return /^https?:\/\//i.test(value)
+				? undefined
+				: `${describeValue(value)} is not an http(s) link`;
 		}
 		default:
-			return typeof value === 'string' || typeof value === 'number' ? undefined : `${describeValue(value)} is not text`;
+			return typeof value === 'string' || typeof value === 'number'
+				? undefined
+				: `${describeValue(value)} is not text`;
 	}
 }
 
@@ -74,7 +91,10 @@ function validFor(field: ModelField): string {
  * fields, missing required ones, enum values, types and ranges. Returns the first problem, or
  * undefined. hiapi checks again (and names what it refuses), so this only has to be right, not complete.
  */
-export function checkInput(model: CatalogueModel, input: Record<string, unknown>): InputProblem | undefined {
+export function checkInput(
+	model: CatalogueModel,
+	input: Record<string, unknown>,
+): InputProblem | undefined {
 	const byName = new Map(model.fields.map((f) => [f.name, f]));
 	for (const name of Object.keys(input)) {
 		if (!byName.has(name)) {
@@ -88,22 +108,38 @@ export function checkInput(model: CatalogueModel, input: Record<string, unknown>
 	for (const field of model.fields) {
 		const value = input[field.name];
 		if (value === undefined || value === null || value === '') {
-			if (field.required) return { field: field.name, problem: 'is required', valid: validFor(field) };
+			if (field.required)
+				return { field: field.name, problem: 'is required', valid: validFor(field) };
 			continue;
 		}
 		if (field.enum) {
 			if (!field.enum.some((option) => option === value || String(option) === String(value))) {
-				return { field: field.name, problem: `${describeValue(value)} is not supported`, valid: validFor(field) };
+				return {
+					field: field.name,
+					problem: `${describeValue(value)} is not supported`,
+					valid: validFor(field),
+				};
 			}
 			continue;
 		}
 		const wrong = typeProblem(field, value);
 		if (wrong) return { field: field.name, problem: wrong, valid: validFor(field) };
 		if (field.kind === 'array' && field.items && field.items !== 'object') {
-			const bad = (value as unknown[]).find((entry) => typeProblem(field, entry, field.items) !== undefined);
-			if (bad !== undefined) return { field: field.name, problem: `has an entry ${typeProblem(field, bad, field.items)}`, valid: validFor(field) };
+			const bad = (value as unknown[]).find(
+				(entry) => typeProblem(field, entry, field.items) !== undefined,
+			);
+			if (bad !== undefined)
+				return {
+					field: field.name,
+					problem: `has an entry ${typeProblem(field, bad, field.items)}`,
+					valid: validFor(field),
+				};
 		}
-		if (typeof value === 'number' && ((field.minimum !== undefined && value < field.minimum) || (field.maximum !== undefined && value > field.maximum))) {
+		if (
+			typeof value === 'number' &&
+			((field.minimum !== undefined && value < field.minimum) ||
+				(field.maximum !== undefined && value > field.maximum))
+		) {
 			return { field: field.name, problem: `${value} is out of range`, valid: validFor(field) };
 		}
 	}

@@ -38,12 +38,21 @@ export async function loadCatalogue(this: CatalogueContext, url: string): Promis
 
 async function fetchCatalogue(this: CatalogueContext, url: string): Promise<Catalogue> {
 	try {
-		const body: unknown = await this.helpers.httpRequest({ url, method: 'GET', json: true, timeout: FETCH_TIMEOUT_MS });
+		const body: unknown = await this.helpers.httpRequest({
+			url,
+			method: 'GET',
+			json: true,
+			timeout: FETCH_TIMEOUT_MS,
+		});
 		const models = parseCatalogue(body);
-		if (models.length === 0) return { models, problem: `the model catalogue at ${url} lists no readable models` };
+		if (models.length === 0)
+			return { models, problem: `the model catalogue at ${url} lists no readable models` };
 		return { models };
 	} catch (error) {
-		return { models: [], problem: `the model catalogue at ${url} could not be read (${error instanceof Error ? error.message : String(error)})` };
+		return {
+			models: [],
+			problem: `the model catalogue at ${url} could not be read (${error instanceof Error ? error.message : String(error)})`,
+		};
 	}
 }
 

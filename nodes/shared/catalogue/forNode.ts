@@ -15,7 +15,10 @@ export async function catalogueFor(this: Context): Promise<Catalogue> {
 }
 
 /** One model of the catalogue, or undefined (unknown model, or no catalogue: the node then sends as given). */
-export async function catalogueModel(this: Context, modelId: string): Promise<CatalogueModel | undefined> {
+export async function catalogueModel(
+	this: Context,
+	modelId: string,
+): Promise<CatalogueModel | undefined> {
 	const { models } = await catalogueFor.call(this);
 	return models.find((model) => model.id === modelId);
 }

@@ -5,7 +5,16 @@
  */
 
 export type ModelCategory = 'image' | 'video' | 'audio' | 'text' | 'other';
-export type FieldKind = 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object' | 'image' | 'video' | 'audio';
+export type FieldKind =
+	| 'string'
+	| 'integer'
+	| 'number'
+	| 'boolean'
+	| 'array'
+	| 'object'
+	| 'image'
+	| 'video'
+	| 'audio';
 export const MEDIA_KINDS = ['image', 'video', 'audio'] as const;
 export type MediaKind = (typeof MEDIA_KINDS)[number];
 
@@ -63,7 +72,11 @@ function text(value: unknown): string {
 }
 
 function scalar(value: unknown): string | number | boolean | undefined {
-	return typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)) ? value : undefined;
+	return typeof value === 'string' ||
+		typeof value === 'boolean' ||
+		(typeof value === 'number' && Number.isFinite(value))
+		? value
+		: undefined;
 }
 
 function finite(value: unknown): number | undefined {
@@ -80,9 +93,16 @@ function parseField(raw: unknown): ModelField | undefined {
 	const name = text(record.name);
 	if (!name) return undefined;
 	const declaredType = text(record.type) || 'string';
-	const field: ModelField = { name, kind: kindOf(declaredType), declaredType, required: record.required === true };
+	const field: ModelField = {
+		name,
+		kind: kindOf(declaredType),
+		declaredType,
+		required: record.required === true,
+	};
 	if (Array.isArray(record.enum)) {
-		const values = record.enum.map(scalar).filter((v): v is string | number | boolean => v !== undefined);
+		const values = record.enum
+			.map(scalar)
+			.filter((v): v is string | number | boolean => v !== undefined);
 		if (values.length > 0) field.enum = values;
 	}
 	const fallback = scalar(record.default);
@@ -94,7 +114,10 @@ function parseField(raw: unknown): ModelField | undefined {
 	if (minimum !== undefined) field.minimum = minimum;
 	if (maximum !== undefined) field.maximum = maximum;
 	if (field.kind === 'array' && record.items !== undefined) {
-		const items = record.items && typeof record.items === 'object' ? (record.items as Record<string, unknown>).type : record.items;
+		const items =
+			record.items && typeof record.items === 'object'
+				? (record.items as Record<string, unknown>).type
+				: record.items;
 		field.items = kindOf(items);
 	}
 	return field;
@@ -106,7 +129,9 @@ function parseModel(raw: unknown): CatalogueModel | undefined {
 	const id = text(record.id);
 	if (!id) return undefined;
 	const declared = text(record.category).toLowerCase();
-	const category = (CATEGORIES as string[]).includes(declared) ? (declared as ModelCategory) : 'other';
+	const category = (CATEGORIES as string[]).includes(declared)
+		? (declared as ModelCategory)
+		: 'other';
 	const seen = new Set<string>();
 	const fields: ModelField[] = [];
 	for (const entry of Array.isArray(record.input) ? record.input : []) {
@@ -116,7 +141,13 @@ function parseModel(raw: unknown): CatalogueModel | undefined {
 			fields.push(field);
 		}
 	}
-	return { id, title: text(record.title) || id, category, capability: text(record.capability), fields };
+	return {
+		id,
+		title: text(record.title) || id,
+		category,
+		capability: text(record.capability),
+		fields,
+	};
 }
 
 /** The catalogue's models, malformed entries left out; `[]` for anything that is not a catalogue. */
@@ -129,7 +160,11 @@ export function parseCatalogue(body: unknown): CatalogueModel[] {
 			return [];
 		}
 	}
-	const list = Array.isArray(value) ? value : value && typeof value === 'object' ? (value as { models?: unknown }).models : undefined;
+	const list = Array.isArray(value)
+		? value
+		: value && typeof value === 'object'
+			? (value as { models?: unknown }).models
+			: undefined;
 	if (!Array.isArray(list)) return [];
 	const models: CatalogueModel[] = [];
 	const seen = new Set<string>();

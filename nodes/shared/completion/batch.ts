@@ -29,10 +29,19 @@ export type PendingItem = INodeExecutionData & { json: { error: PendingError } }
 
 export function isPending(item: INodeExecutionData | undefined): item is PendingItem {
 	const error = item?.json?.error as IDataObject | undefined;
-	return !!error && typeof error === 'object' && error.status === PENDING && typeof error.taskId === 'string';
+	return (
+		!!error &&
+		typeof error === 'object' &&
+		error.status === PENDING &&
+		typeof error.taskId === 'string'
+	);
 }
 
-export function pendingItem(itemIndex: number, task: Omit<PendingError, 'message' | 'status'>, timeoutS: number): PendingItem {
+export function pendingItem(
+	itemIndex: number,
+	task: Omit<PendingError, 'message' | 'status'>,
+	timeoutS: number,
+): PendingItem {
 	const message = `Timed out waiting for hiapi's callback after ${timeoutS} s (task ID: ${task.taskId}): the task may still finish; fetch it with Get Task`;
 	const error = { message, ...task, status: PENDING } as PendingError;
 	return { json: { error }, pairedItem: { item: itemIndex } };
@@ -43,7 +52,10 @@ export function pendingItem(itemIndex: number, task: Omit<PendingError, 'message
  * n8n does not sign resume URLs (before 2.14). Keyed with the API key, which hiapi already holds.
  */
 export function itemKey(apiKey: string, executionId: string, itemIndex: number): string {
-	return createHmac('sha256', apiKey).update(`hiapi-resume:${executionId}:${itemIndex}`).digest('hex').slice(0, 32);
+	return createHmac('sha256', apiKey)
+		.update(`hiapi-resume:${executionId}:${itemIndex}`)
+		.digest('hex')
+		.slice(0, 32);
 }
 
 /**
@@ -62,12 +74,19 @@ export async function settledItem(
 	const ctx = { node: this.getNode(), itemIndex, taskId: task.taskId };
 	if (task.status !== 'success') {
 		const error = taskError({ ...ctx, taskStatus: 'fail' }, failureMessage(task));
-		return errorItem(error, itemIndex, { ...echo, model: task.model || pending.model, code: task.error?.code ?? 'TASK_FAILED' });
+		return errorItem(error, itemIndex, {
+			...echo,
+			model: task.model || pending.model,
+			code: task.error?.code ?? 'TASK_FAILED',
+		});
 	}
 	const json = { ...taskJson(task), ...echo };
 	if (!options.download) return { json, pairedItem: { item: itemIndex } };
 	try {
-		const binary = await downloadOutputs.call(this, task, options.outputProperty, { itemIndex, signal: options.signal });
+		const binary = await downloadOutputs.call(this, task, options.outputProperty, {
+			itemIndex,
+			signal: options.signal,
+		});
 		return { json, binary, pairedItem: { item: itemIndex } };
 	} catch (error) {
 		return errorItem(error, itemIndex, { ...echo, model: task.model || pending.model });

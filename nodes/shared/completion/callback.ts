@@ -1,6 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { callbackUrlWithToken, withoutSecrets, type CallbackCredentials } from '../callback/secrets';
+import {
+	callbackUrlWithToken,
+	withoutSecrets,
+	type CallbackCredentials,
+} from '../callback/secrets';
 import { checkHttpUrl } from '../media/input';
 import { hiapiCredentials } from '../transport/credentials';
 import type { TaskRequest } from './request';
@@ -31,7 +35,10 @@ export async function submitWithCallback(
 	// The same cached read the submit below uses: no extra credential decryption.
 	const credentials: CallbackCredentials = await hiapiCredentials.call(this);
 	const callbackUrl = callbackUrlWithToken(givenUrl, credentials.callbackToken);
-	const { taskId, replayed } = await submitItem.call(this, request, itemIndex, settings, { url: callbackUrl, when: 'final' });
+	const { taskId, replayed } = await submitItem.call(this, request, itemIndex, settings, {
+		url: callbackUrl,
+		when: 'final',
+	});
 	return [
 		{
 			json: {

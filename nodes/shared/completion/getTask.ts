@@ -14,7 +14,8 @@ export const taskIdField: INodeProperties = {
 	required: true,
 	default: '',
 	placeholder: 'e.g. tk-hiapi-01HZTQ8BX2N3GM3YFK4Z9D7VQR',
-	description: 'ID of an earlier task, e.g. from a timed-out run, an error item or a Submit Only item',
+	description:
+		'ID of an earlier task, e.g. from a timed-out run, an error item or a Submit Only item',
 };
 
 /**
@@ -22,13 +23,27 @@ export const taskIdField: INodeProperties = {
  * with its status, a failed one with `error.code` and `error.message` (the answer to the read, not an
  * error of it). Any model's task: outputs of every type are downloaded alike.
  */
-export async function getTasks(this: IExecuteFunctions, settings: RunSettings): Promise<INodeExecutionData[][]> {
+export async function getTasks(
+	this: IExecuteFunctions,
+	settings: RunSettings,
+): Promise<INodeExecutionData[][]> {
 	const itemCount = this.getInputData().length;
 	const all = Array.from({ length: itemCount }, (_, i) => i);
-	const results = await runItems.call(this, all, settings.concurrency, settings.ledger, async (itemIndex) => {
-		const taskId = nonEmptyText.call(this, itemIndex, 'Task ID', this.getNodeParameter('taskId', itemIndex));
-		const task = await getTask.call(this, taskId, { itemIndex, signal: settings.signal });
-		return [await finishedItem.call(this, task, itemIndex, settings, {}, true)];
-	});
+	const results = await runItems.call(
+		this,
+		all,
+		settings.concurrency,
+		settings.ledger,
+		async (itemIndex) => {
+			const taskId = nonEmptyText.call(
+				this,
+				itemIndex,
+				'Task ID',
+				this.getNodeParameter('taskId', itemIndex),
+			);
+			const task = await getTask.call(this, taskId, { itemIndex, signal: settings.signal });
+			return [await finishedItem.call(this, task, itemIndex, settings, {}, true)];
+		},
+	);
 	return [inOrder(itemCount, results)];
 }

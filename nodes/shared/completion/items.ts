@@ -11,12 +11,19 @@ export type ItemWork = (itemIndex: number) => Promise<INodeExecutionData[]>;
  * The error that stops the run (On Error: Stop Workflow): the first failure's message, and every
  * task the run created in its description, since n8n drops the other items' results with it.
  */
-export function runError(this: IExecuteFunctions, error: unknown, itemIndex: number, ledger: TaskLedger) {
+export function runError(
+	this: IExecuteFunctions,
+	error: unknown,
+	itemIndex: number,
+	ledger: TaskLedger,
+) {
 	const nodeError = asNodeError(this.getNode(), error, itemIndex);
 	const tasks = ledger.describe();
 	if (tasks) {
 		nodeError.description = [nodeError.description, tasks].filter(Boolean).join('\n\n');
-		nodeError.context.tasks = ledger.list().map(({ taskId, itemIndex: item, state }) => ({ taskId, itemIndex: item, state }));
+		nodeError.context.tasks = ledger
+			.list()
+			.map(({ taskId, itemIndex: item, state }) => ({ taskId, itemIndex: item, state }));
 	}
 	return nodeError;
 }
@@ -74,7 +81,11 @@ export async function runItems(
 		// One item per input, always: the ones never started say so.
 		for (const itemIndex of itemIndexes) {
 			if (!results.has(itemIndex)) {
-				results.set(itemIndex, [errorItem(new Error('Not submitted: the execution was cancelled'), itemIndex, { status: 'not submitted' })]);
+				results.set(itemIndex, [
+					errorItem(new Error('Not submitted: the execution was cancelled'), itemIndex, {
+						status: 'not submitted',
+					}),
+				]);
 			}
 		}
 	}
@@ -102,7 +113,10 @@ export async function validateItems(
 }
 
 /** Flattens per-item outputs back into input order. */
-export function inOrder(itemCount: number, ...parts: Array<Map<number, INodeExecutionData[]>>): INodeExecutionData[] {
+export function inOrder(
+	itemCount: number,
+	...parts: Array<Map<number, INodeExecutionData[]>>
+): INodeExecutionData[] {
 	const out: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
 		for (const part of parts) {

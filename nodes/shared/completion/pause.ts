@@ -14,9 +14,13 @@ import { submitItem } from './submit';
 function resumeUrlOf(this: IExecuteFunctions): string {
 	const value = this.evaluateExpression('{{ $execution.resumeUrl }}', 0);
 	if (typeof value !== 'string' || !/^https?:\/\//.test(value)) {
-		throw new NodeOperationError(this.getNode(), 'This n8n version gives no resume URL, so Wait for Callback cannot work here', {
-			description: 'Use Completion: Wait for Result instead.',
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			'This n8n version gives no resume URL, so Wait for Callback cannot work here',
+			{
+				description: 'Use Completion: Wait for Result instead.',
+			},
+		);
 	}
 	return value;
 }
@@ -43,9 +47,13 @@ export async function submitAndPause(
 	settings: RunSettings,
 ): Promise<INodeExecutionData[][]> {
 	if (this.isToolExecution?.()) {
-		throw new NodeOperationError(this.getNode(), 'Wait for Callback is not available when the node runs as an AI tool', {
-			description: 'Use Completion: Wait for Result.',
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			'Wait for Callback is not available when the node runs as an AI tool',
+			{
+				description: 'Use Completion: Wait for Result.',
+			},
+		);
 	}
 	const itemCount = this.getInputData().length;
 	// Everything that can fail locally is resolved before the first task is paid for.
@@ -70,10 +78,14 @@ export async function submitAndPause(
 				const url = new URL(base);
 				url.searchParams.set('item', String(itemIndex));
 				url.searchParams.set('k', itemKey(apiKey, executionId, itemIndex));
-				const submitted = await submitItem.call(this, request, itemIndex, settings, { url: url.toString(), when: 'final' });
+				const submitted = await submitItem.call(this, request, itemIndex, settings, {
+					url: url.toString(),
+					when: 'final',
+				});
 				const task = { taskId: submitted.taskId, model: request.body.model, echo: request.echo };
 				state.set(itemIndex, pendingItem(itemIndex, task, settings.timeoutMs / 1000));
-				if (submitted.task && isTerminal(submitted.task.status)) alreadySettled.set(itemIndex, submitted.task);
+				if (submitted.task && isTerminal(submitted.task.status))
+					alreadySettled.set(itemIndex, submitted.task);
 			} catch (error) {
 				failures.set(itemIndex, error);
 			}
@@ -90,7 +102,11 @@ export async function submitAndPause(
 	// One item per input, always: items never submitted (the run was cancelled) say so.
 	for (const itemIndex of valid) {
 		if (!state.has(itemIndex) && !settled.has(itemIndex)) {
-			settled.set(itemIndex, [errorItem(new Error('Not submitted: the execution was cancelled'), itemIndex, { status: 'not submitted' })]);
+			settled.set(itemIndex, [
+				errorItem(new Error('Not submitted: the execution was cancelled'), itemIndex, {
+					status: 'not submitted',
+				}),
+			]);
 		}
 	}
 
@@ -102,10 +118,17 @@ export async function submitAndPause(
 			settings.ledger.settle(task.taskId, item.json.error ? 'failed' : 'succeeded');
 			settled.set(itemIndex, [item]);
 		});
-		const failed = [...state.keys()].sort((a, b) => a - b).find((i) => settled.get(i)?.[0]?.json.error);
+		const failed = [...state.keys()]
+			.sort((a, b) => a - b)
+			.find((i) => settled.get(i)?.[0]?.json.error);
 		if (failed !== undefined && !continueOnFail) {
 			const message = String((settled.get(failed)![0].json.error as ErrorJson).message);
-			throw runError.call(this, new NodeOperationError(this.getNode(), message, { itemIndex: failed }), failed, settings.ledger);
+			throw runError.call(
+				this,
+				new NodeOperationError(this.getNode(), message, { itemIndex: failed }),
+				failed,
+				settings.ledger,
+			);
 		}
 		state.clear();
 	}

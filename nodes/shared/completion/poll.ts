@@ -36,7 +36,10 @@ export async function finishedItem(
 		return { json, pairedItem: { item: itemIndex } };
 	}
 	try {
-		const binary = await downloadOutputs.call(this, task, settings.outputProperty, { itemIndex, signal: settings.signal });
+		const binary = await downloadOutputs.call(this, task, settings.outputProperty, {
+			itemIndex,
+			signal: settings.signal,
+		});
 		settings.ledger.settle(task.taskId, 'succeeded');
 		return { json, binary, pairedItem: { item: itemIndex } };
 	} catch (error) {

@@ -41,7 +41,9 @@ function claimResume(key: string): boolean {
  * behind single reads, or an entry without its output, is checked with a read of that task.
  */
 function trustworthy(task: Task | undefined): task is Task {
-	return !!task && (task.status === 'fail' || (task.status === 'success' && task.output.length > 0));
+	return (
+		!!task && (task.status === 'fail' || (task.status === 'success' && task.output.length > 0))
+	);
 }
 
 /**
@@ -52,7 +54,10 @@ function trustworthy(task: Task | undefined): task is Task {
  * the last one reads the whole batch (a page per 100 tasks). Tasks the list does not reach, or a
  * list that fails, are read one by one with the same early stop.
  */
-async function readOthers(this: IWebhookFunctions, taskIds: string[]): Promise<{ tasks: Map<string, Task>; waitingOn?: string }> {
+async function readOthers(
+	this: IWebhookFunctions,
+	taskIds: string[],
+): Promise<{ tasks: Map<string, Task>; waitingOn?: string }> {
 	const wanted = new Set(taskIds);
 	const tasks = new Map<string, Task>();
 	const settle = async (taskId: string, listed?: Task): Promise<boolean> => {
@@ -67,12 +72,15 @@ async function readOthers(this: IWebhookFunctions, taskIds: string[]): Promise<{
 			const entries = listed.filter((task) => wanted.has(task.taskId) && !tasks.has(task.taskId));
 			// The ones the list shows unfinished first: one read of such a task usually settles the question.
 			entries.sort((a, b) => Number(trustworthy(a)) - Number(trustworthy(b)));
-			for (const entry of entries) if (!(await settle(entry.taskId, entry))) return { tasks, waitingOn: entry.taskId };
+			for (const entry of entries)
+				if (!(await settle(entry.taskId, entry))) return { tasks, waitingOn: entry.taskId };
 			if (listed.length < LIST_PAGE_SIZE) break;
 		}
 	} catch (error) {
 		// The list is a shortcut: single reads below give the same answer.
-		this.logger.debug(`GPT Image 2: task list unavailable, reading tasks one by one (${String(error)})`);
+		this.logger.debug(
+			`GPT Image 2: task list unavailable, reading tasks one by one (${String(error)})`,
+		);
 	}
 	for (const taskId of taskIds) {
 		if (!tasks.has(taskId) && !(await settle(taskId))) return { tasks, waitingOn: taskId };
@@ -81,21 +89,39 @@ async function readOthers(this: IWebhookFunctions, taskIds: string[]): Promise<{
 }
 
 /** Outputs of the whole batch; whatever cannot be produced becomes an error item naming its task. */
-async function batchOutput(this: IWebhookFunctions, state: INodeExecutionData[], tasks: Map<string, Task>): Promise<INodeExecutionData[]> {
-	const output: INodeExecutionData[] = state.map((item, i) => ({ json: item.json, pairedItem: { item: i } }));
+async function batchOutput(
+	this: IWebhookFunctions,
+	state: INodeExecutionData[],
+	tasks: Map<string, Task>,
+): Promise<INodeExecutionData[]> {
+	const output: INodeExecutionData[] = state.map((item, i) => ({
+		json: item.json,
+		pairedItem: { item: i },
+	}));
 	const pending = state.map((_, i) => i).filter((i) => isPending(state[i]));
 	const notDone = (i: number, cause: unknown) => {
 		const taskId = String((state[i] as PendingItem).json.error.taskId);
 		const message = `The task settled, but its result could not be prepared after the callback: ${cause instanceof Error ? cause.message : String(cause)}`;
-		return errorItem(taskError({ node: this.getNode(), itemIndex: i, taskId, taskStatus: 'not downloaded' }, message), i);
+		return errorItem(
+			taskError(
+				{ node: this.getNode(), itemIndex: i, taskId, taskStatus: 'not downloaded' },
+				message,
+			),
+			i,
+		);
 	};
 	try {
-		const outputProperty = String(this.getNodeParameter('options.outputBinaryPropertyName', 'data') || 'data').trim();
+		const outputProperty = String(
+			this.getNodeParameter('options.outputBinaryPropertyName', 'data') || 'data',
+		).trim();
 		const download = this.getNodeParameter('options.download', true) !== false;
 		await mapPool(pending, DOWNLOAD_CONCURRENCY, async (i) => {
 			const item = state[i] as PendingItem;
 			try {
-				output[i] = await settledItem.call(this, item, tasks.get(item.json.error.taskId)!, i, { outputProperty, download });
+				output[i] = await settledItem.call(this, item, tasks.get(item.json.error.taskId)!, i, {
+					outputProperty,
+					download,
+				});
 			} catch (error) {
 				output[i] = notDone(i, error);
 			}
@@ -118,18 +144,25 @@ async function batchOutput(this: IWebhookFunctions, state: INodeExecutionData[],
  */
 export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const rawBody = rawBodyOf.call(this);
-	if (rawBody.length > MAX_CALLBACK_BYTES) return reply.call(this, 400, { error: 'body too large' });
+	if (rawBody.length > MAX_CALLBACK_BYTES)
+		return reply.call(this, 400, { error: 'body too large' });
 
 	const credentials = await hiapiCredentials.call(this);
 	const query = this.getQueryData() as Record<string, unknown>;
 	const itemIndex = Number(query.item);
-	const expectedKey = Number.isInteger(itemIndex) ? itemKey(credentials.apiKey, this.getExecutionId(), itemIndex) : '';
+	const expectedKey = Number.isInteger(itemIndex)
+		? itemKey(credentials.apiKey, this.getExecutionId(), itemIndex)
+		: '';
 	if (!expectedKey || typeof query.k !== 'string' || !safeEqual(query.k, expectedKey)) {
 		this.logger.warn('GPT Image 2 rejected a callback: missing or wrong item key');
 		return reply.call(this, 401, { error: 'Unauthorized' });
 	}
 	if (credentials.signingSecret) {
-		const verdict = verifySignature(rawBody, this.getHeaderData() as Record<string, unknown>, credentials.signingSecret);
+		const verdict = verifySignature(
+			rawBody,
+			this.getHeaderData() as Record<string, unknown>,
+			credentials.signingSecret,
+		);
 		if (!verdict.ok) {
 			this.logger.warn(`GPT Image 2 rejected a callback: ${verdict.reason}`);
 			return reply.call(this, 401, { error: 'Unauthorized' });
@@ -150,18 +183,25 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 	try {
 		// A body hiapi signed is hiapi's own word on the task: no need to read it back. Otherwise (the
 		// item key only proves the caller knows the URL) its status and links are confirmed first.
-		const current = credentials.signingSecret && trustworthy(parsed.task) ? parsed.task : await getTask.call(this, own.json.error.taskId);
-		if (!isTerminal(current.status)) return reply.call(this, 200, { received: true, settled: false });
+		const current =
+			credentials.signingSecret && trustworthy(parsed.task)
+				? parsed.task
+				: await getTask.call(this, own.json.error.taskId);
+		if (!isTerminal(current.status))
+			return reply.call(this, 200, { received: true, settled: false });
 		const others = state
 			.filter((item, i) => i !== itemIndex && isPending(item))
 			.map((item) => String((item as PendingItem).json.error.taskId));
 		const read = await readOthers.call(this, others);
-		if (read.waitingOn) return reply.call(this, 200, { received: true, waitingFor: read.waitingOn });
+		if (read.waitingOn)
+			return reply.call(this, 200, { received: true, waitingFor: read.waitingOn });
 		tasks = read.tasks;
 		tasks.set(current.taskId, current);
 	} catch (error) {
 		// Not 2xx: hiapi delivers again, and the execution keeps waiting with nothing lost.
-		this.logger.warn(`GPT Image 2 could not check the batch on a callback: ${error instanceof Error ? error.message : String(error)}`);
+		this.logger.warn(
+			`GPT Image 2 could not check the batch on a callback: ${error instanceof Error ? error.message : String(error)}`,
+		);
 		return reply.call(this, 503, { error: 'temporarily unable to check the batch', retry: true });
 	}
 	if (!claimResume(claim)) return reply.call(this, 200, { received: true, resuming: true });
@@ -172,7 +212,10 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 	// until its deadline as "timed out". A redelivery that reaches this process meanwhile is answered
 	// "resuming" by the claim.
 	try {
-		return { webhookResponse: { received: true, resumed: true }, workflowData: [await batchOutput.call(this, state, tasks)] };
+		return {
+			webhookResponse: { received: true, resumed: true },
+			workflowData: [await batchOutput.call(this, state, tasks)],
+		};
 	} finally {
 		resuming.set(claim, Date.now() + RESUMED_MEMORY_MS);
 	}

@@ -27,12 +27,17 @@ export async function runTasks(
 		await build(i);
 		if (completion === 'callback') readCallbackUrl.call(this, i);
 	});
-	if (completion === 'resume') return await submitAndPause.call(this, build, valid, invalid, settings);
+	if (completion === 'resume')
+		return await submitAndPause.call(this, build, valid, invalid, settings);
 	const finish = finishers[completion] ?? submitAndWait;
 	// Requests are built again per item rather than kept from validation, so at most `concurrency`
 	// inline reference files are held in memory at once.
-	const results = await runItems.call(this, valid, settings.concurrency, settings.ledger, async (i) =>
-		finish.call(this, await build(i), i, settings),
+	const results = await runItems.call(
+		this,
+		valid,
+		settings.concurrency,
+		settings.ledger,
+		async (i) => finish.call(this, await build(i), i, settings),
 	);
 	return [inOrder(itemCount, invalid, results)];
 }

@@ -56,10 +56,13 @@ export function readSettings(this: IExecuteFunctions, defaults: SettingDefaults 
 	};
 	return {
 		concurrency: Math.floor(number('concurrency', DEFAULT_CONCURRENCY)),
-		pollIntervalMs: number('pollInterval', defaults.pollIntervalS ?? DEFAULT_POLL_INTERVAL_S) * 1000,
+		pollIntervalMs:
+			number('pollInterval', defaults.pollIntervalS ?? DEFAULT_POLL_INTERVAL_S) * 1000,
 		timeoutMs: number('timeout', defaults.timeoutS ?? DEFAULT_TIMEOUT_S) * 1000,
 		download: this.getNodeParameter('options.download', 0, true) !== false,
-		outputProperty: String(this.getNodeParameter('options.outputBinaryPropertyName', 0, 'data') || 'data').trim(),
+		outputProperty: String(
+			this.getNodeParameter('options.outputBinaryPropertyName', 0, 'data') || 'data',
+		).trim(),
 		signal: this.getExecutionCancelSignal?.(),
 		ledger: new TaskLedger(),
 		keyScope: keyScopeOf.call(this),

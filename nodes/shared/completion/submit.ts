@@ -30,7 +30,11 @@ export async function submitItem(
 	const body: SubmitBody = callback ? { ...request.body, callback } : request.body;
 	const common = { itemIndex, signal: settings.signal };
 	if (request.idempotencyKey) {
-		const submitted = await submitTask.call(this, body, { ...common, idempotencyKey: request.idempotencyKey, keyByUser: true });
+		const submitted = await submitTask.call(this, body, {
+			...common,
+			idempotencyKey: request.idempotencyKey,
+			keyByUser: true,
+		});
 		settings.ledger.created(itemIndex, submitted.taskId, callback ? 'submitted' : 'still running');
 		logCreated.call(this, submitted.taskId, itemIndex, submitted.replayed);
 		return submitted;
@@ -40,7 +44,11 @@ export async function submitItem(
 		const submitted = await submitTask.call(this, body, { ...common, idempotencyKey });
 		logCreated.call(this, submitted.taskId, itemIndex, submitted.replayed);
 		if (!submitted.replayed) {
-			settings.ledger.created(itemIndex, submitted.taskId, callback ? 'submitted' : 'still running');
+			settings.ledger.created(
+				itemIndex,
+				submitted.taskId,
+				callback ? 'submitted' : 'still running',
+			);
 			return submitted;
 		}
 		const task = await getTask.call(this, submitted.taskId, common);
@@ -56,7 +64,12 @@ export async function submitItem(
  * n8n's log is what survives a crash of the process running the node (the execution's own data is
  * saved only when the node returns), so each task ID is written there as soon as hiapi gives it.
  */
-function logCreated(this: IExecuteFunctions, taskId: string, itemIndex: number, replayed: boolean): void {
+function logCreated(
+	this: IExecuteFunctions,
+	taskId: string,
+	itemIndex: number,
+	replayed: boolean,
+): void {
 	this.logger.info(`hiapi task ${replayed ? 'picked up again' : 'created'}: ${taskId}`, {
 		taskId,
 		itemIndex,

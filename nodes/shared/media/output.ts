@@ -1,4 +1,9 @@
-import type { IBinaryKeyData, IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import type {
+	IBinaryKeyData,
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+} from 'n8n-workflow';
 
 import { headerText } from '../headers';
 import { taskError } from '../transport/errors';
@@ -68,9 +73,18 @@ async function downloadOne(
 	index: number,
 	opts: { itemIndex?: number; signal?: AbortSignal },
 ) {
-	const ctx = { node: this.getNode(), itemIndex: opts.itemIndex, taskId: task.taskId, taskStatus: 'not downloaded' };
+	const ctx = {
+		node: this.getNode(),
+		itemIndex: opts.itemIndex,
+		taskId: task.taskId,
+		taskStatus: 'not downloaded',
+	};
 	if (!isFetchable(output.url)) {
-		throw taskError(ctx, 'The task output is not an http(s) link, so it was not downloaded', `Output: ${output.url.slice(0, 200)}`);
+		throw taskError(
+			ctx,
+			'The task output is not an http(s) link, so it was not downloaded',
+			`Output: ${output.url.slice(0, 200)}`,
+		);
 	}
 	const request: IHttpRequestOptions = {
 		url: output.url,
@@ -92,7 +106,9 @@ async function downloadOne(
 			continue;
 		}
 		if (response.statusCode >= 200 && response.statusCode < 300) {
-			const mime = headerText(response.headers?.['content-type']).split(';')[0].trim().toLowerCase() || 'application/octet-stream';
+			const mime =
+				headerText(response.headers?.['content-type']).split(';')[0].trim().toLowerCase() ||
+				'application/octet-stream';
 			const suffix = index === 0 ? '' : `_${index}`;
 			const fileName = `${task.taskId}${suffix}.${extensionFor(mime, output.url)}`;
 			try {
@@ -113,8 +129,13 @@ async function downloadOne(
 		}
 		lastCause = `HTTP ${response.statusCode}`;
 	}
-	if (opts.signal?.aborted) throw taskError(ctx, 'The execution was cancelled while downloading the task output');
-	throw taskError(ctx, `Could not download the task output after ${DOWNLOAD_TRIES} tries`, `Cause: ${lastCause}. The link works until it expires: fetch it with Get Task.`);
+	if (opts.signal?.aborted)
+		throw taskError(ctx, 'The execution was cancelled while downloading the task output');
+	throw taskError(
+		ctx,
+		`Could not download the task output after ${DOWNLOAD_TRIES} tries`,
+		`Cause: ${lastCause}. The link works until it expires: fetch it with Get Task.`,
+	);
 }
 
 /** Downloads every output of a finished task into binary properties named after `propertyName`. */
@@ -126,7 +147,13 @@ export async function downloadOutputs(
 ): Promise<IBinaryKeyData> {
 	const binary: IBinaryKeyData = {};
 	for (const [index, output] of task.output.entries()) {
-		binary[outputPropertyName(propertyName, index)] = await downloadOne.call(this, task, output, index, opts);
+		binary[outputPropertyName(propertyName, index)] = await downloadOne.call(
+			this,
+			task,
+			output,
+			index,
+			opts,
+		);
 	}
 	return binary;
 }

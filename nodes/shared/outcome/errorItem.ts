@@ -17,7 +17,11 @@ export interface ErrorJson extends IDataObject {
  * with `{error: message}` (normalizeNodeErrors), which would drop the task ID. So the json is
  * `{error: {message, taskId, status, ...}}`: routed by every supported n8n, task ID kept.
  */
-export function errorItem(error: unknown, itemIndex: number, details: IDataObject = {}): INodeExecutionData {
+export function errorItem(
+	error: unknown,
+	itemIndex: number,
+	details: IDataObject = {},
+): INodeExecutionData {
 	return { json: { error: errorJson(error, details) }, pairedItem: { item: itemIndex } };
 }
 

@@ -10,7 +10,9 @@ import type { HiApiContext } from './request';
  */
 const perContext = new WeakMap<object, Promise<HiApiCredentials>>();
 
-export function hiapiCredentials(this: HiApiContext | ILoadOptionsFunctions): Promise<HiApiCredentials> {
+export function hiapiCredentials(
+	this: HiApiContext | ILoadOptionsFunctions,
+): Promise<HiApiCredentials> {
 	let pending = perContext.get(this);
 	if (!pending) {
 		pending = this.getCredentials<HiApiCredentials>(CREDENTIAL_TYPE);

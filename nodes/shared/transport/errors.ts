@@ -28,7 +28,10 @@ export function withTaskId(message: string, taskId?: string): string {
 function errorFields(body: unknown): { code: string; message: string } {
 	if (body && typeof body === 'object') {
 		const record = body as Record<string, unknown>;
-		const nested = record.error && typeof record.error === 'object' ? (record.error as Record<string, unknown>) : {};
+		const nested =
+			record.error && typeof record.error === 'object'
+				? (record.error as Record<string, unknown>)
+				: {};
 		const code = record.error_code ?? record.code ?? nested.code ?? '';
 		const message = record.message ?? nested.message ?? '';
 		return { code: String(code), message: String(message) };
@@ -45,10 +48,15 @@ function additionalPropertyName(message: string): string | undefined {
 	return trailing?.[1];
 }
 
-function explain(failure: HttpFailure, ctx: FailureContext): { message: string; description: string } {
+function explain(
+	failure: HttpFailure,
+	ctx: FailureContext,
+): { message: string; description: string } {
 	const { code, message: said } = errorFields(failure.body);
 	const model = ctx.model ? `the model '${ctx.model}'` : 'this model';
-	const detail = said ? `hiapi said: ${said}${code ? ` [${code}]` : ''}` : `HTTP ${failure.statusCode}`;
+	const detail = said
+		? `hiapi said: ${said}${code ? ` [${code}]` : ''}`
+		: `HTTP ${failure.statusCode}`;
 	switch (failure.statusCode) {
 		case 400: {
 			const field = additionalPropertyName(said);
@@ -58,7 +66,10 @@ function explain(failure: HttpFailure, ctx: FailureContext): { message: string; 
 					description: `Remove '${field}' (check the Additional Input option). ${detail}`,
 				};
 			}
-			return { message: `hiapi rejected the request: ${said || 'invalid request'}`, description: detail };
+			return {
+				message: `hiapi rejected the request: ${said || 'invalid request'}`,
+				description: detail,
+			};
 		}
 		case 401:
 			if (/permission/i.test(code) || /model/i.test(said)) {
@@ -83,7 +94,9 @@ function explain(failure: HttpFailure, ctx: FailureContext): { message: string; 
 			};
 		case 404:
 			return {
-				message: ctx.taskId ? 'hiapi does not know this task, or it belongs to another account' : 'hiapi answered Not Found',
+				message: ctx.taskId
+					? 'hiapi does not know this task, or it belongs to another account'
+					: 'hiapi answered Not Found',
 				description: `Check the task ID and that the credential is the one that created it. ${detail}`,
 			};
 		case 409:
@@ -107,12 +120,19 @@ function explain(failure: HttpFailure, ctx: FailureContext): { message: string; 
 		case 503:
 			return { message: 'hiapi is busy or unavailable; retries ran out', description: detail };
 		default:
-			return { message: `hiapi answered HTTP ${failure.statusCode}${said ? `: ${said}` : ''}`, description: detail };
+			return {
+				message: `hiapi answered HTTP ${failure.statusCode}${said ? `: ${said}` : ''}`,
+				description: detail,
+			};
 	}
 }
 
 /** Carries the task id (and what became of the task) in the error's context so error items can report it. */
-function tagTask<T extends NodeApiError | NodeOperationError>(error: T, taskId?: string, taskStatus?: string): T {
+function tagTask<T extends NodeApiError | NodeOperationError>(
+	error: T,
+	taskId?: string,
+	taskStatus?: string,
+): T {
 	if (taskId) error.context.taskId = taskId;
 	if (taskStatus) error.context.taskStatus = taskStatus;
 	return error;
@@ -121,7 +141,9 @@ function tagTask<T extends NodeApiError | NodeOperationError>(error: T, taskId?:
 export function apiError(failure: HttpFailure, ctx: FailureContext): NodeApiError {
 	const { message, description } = explain(failure, ctx);
 	const response: JsonObject =
-		failure.body && typeof failure.body === 'object' ? (failure.body as JsonObject) : { body: String(failure.body ?? '') };
+		failure.body && typeof failure.body === 'object'
+			? (failure.body as JsonObject)
+			: { body: String(failure.body ?? '') };
 	return tagTask(
 		new NodeApiError(ctx.node, response, {
 			message: withTaskId(message, ctx.taskId),
@@ -172,5 +194,7 @@ export function asNodeError(
 	itemIndex?: number,
 ): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
-	return new NodeOperationError(node, error instanceof Error ? error : String(error), { itemIndex });
+	return new NodeOperationError(node, error instanceof Error ? error : String(error), {
+		itemIndex,
+	});
 }

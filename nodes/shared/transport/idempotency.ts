@@ -24,7 +24,9 @@ export const MAX_KEY_ATTEMPTS = 5;
  */
 export function derivedKey(scope: KeyScope, itemIndex: number, body: object, attempt = 0): string {
 	const digest = createHash('sha256')
-		.update(JSON.stringify([scope.anchor, scope.workflowId, scope.nodeId, scope.runIndex, itemIndex]))
+		.update(
+			JSON.stringify([scope.anchor, scope.workflowId, scope.nodeId, scope.runIndex, itemIndex]),
+		)
 		.update('\n')
 		.update(JSON.stringify(body))
 		.digest('hex')

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, IWebhookFunctions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	IWebhookFunctions,
+} from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../types';
 import { decrypted, hiapiCredentials } from './credentials';
@@ -103,7 +108,12 @@ export async function hiapiRequest(this: HiApiContext, req: HiApiRequest): Promi
 	for (let attempt = 0; ; attempt++) {
 		let response: { statusCode: number; headers: IDataObject; body: unknown };
 		try {
-			response = await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, options, credentialOptions);
+			response = await this.helpers.httpRequestWithAuthentication.call(
+				this,
+				CREDENTIAL_TYPE,
+				options,
+				credentialOptions,
+			);
 		} catch (error) {
 			if (req.signal?.aborted) throw cancelled(ctx);
 			if (retryUnknownOutcome && attempt < MAX_RETRIES) {
@@ -128,7 +138,11 @@ export async function hiapiRequest(this: HiApiContext, req: HiApiRequest): Promi
 		const body = parsed.ok ? parsed.value : parsed.text;
 		// A gateway's 502/504 says nothing of whether hiapi did the work: an unknown outcome, like a network error.
 		const gatewayUnknown = (statusCode === 502 || statusCode === 504) && retryUnknownOutcome;
-		const retryable = statusCode === 429 || statusCode === 503 || gatewayUnknown || isIdempotencyInFlight(statusCode, body);
+		const retryable =
+			statusCode === 429 ||
+			statusCode === 503 ||
+			gatewayUnknown ||
+			isIdempotencyInFlight(statusCode, body);
 		if (retryable && attempt < MAX_RETRIES) {
 			const wait = retryDelayMs(attempt, response.headers?.['retry-after']);
 			if (!(await sleepUnlessCancelled(wait, req.signal))) throw cancelled(ctx);
@@ -142,7 +156,9 @@ function cancelled(ctx: FailureContext) {
 	return taskError(
 		{ ...ctx, taskStatus: ctx.taskId ? 'cancelled' : ctx.taskStatus },
 		'The execution was cancelled while talking to hiapi',
-		ctx.taskId ? 'The task keeps running at hiapi; fetch it later with the Get Task operation.' : undefined,
+		ctx.taskId
+			? 'The task keeps running at hiapi; fetch it later with the Get Task operation.'
+			: undefined,
 	);
 }
 

@@ -31,6 +31,10 @@ export function retryAfterMs(value: unknown, nowMs = Date.now()): number | undef
 }
 
 /** The wait before retry number `attempt` (0-based): the server's word when it gave one, else exponential backoff. */
-export function retryDelayMs(attempt: number, retryAfterHeader: unknown, nowMs = Date.now()): number {
+export function retryDelayMs(
+	attempt: number,
+	retryAfterHeader: unknown,
+	nowMs = Date.now(),
+): number {
 	return retryAfterMs(retryAfterHeader, nowMs) ?? backoffMs(attempt);
 }

@@ -45,7 +45,11 @@ export function normalizeTask(raw: unknown): Task | undefined {
 			if (!entry || typeof entry !== 'object') continue;
 			const item = entry as Record<string, unknown>;
 			if (typeof item.url !== 'string' || item.url === '') continue;
-			output.push({ url: item.url, type: text(item.type) || 'image', expireAt: unixSeconds(item.expireAt) });
+			output.push({
+				url: item.url,
+				type: text(item.type) || 'image',
+				expireAt: unixSeconds(item.expireAt),
+			});
 		}
 	}
 	const task: Task = {
@@ -74,9 +78,18 @@ export interface SubmitOptions {
 	signal?: AbortSignal;
 }
 
-export async function submitTask(this: HiApiContext, body: SubmitBody, opts: SubmitOptions = {}): Promise<Submitted> {
+export async function submitTask(
+	this: HiApiContext,
+	body: SubmitBody,
+	opts: SubmitOptions = {},
+): Promise<Submitted> {
 	const idempotencyKey = opts.idempotencyKey || randomUUID();
-	const about = { itemIndex: opts.itemIndex, model: body.model, idempotencyKey, keyByUser: opts.keyByUser };
+	const about = {
+		itemIndex: opts.itemIndex,
+		model: body.model,
+		idempotencyKey,
+		keyByUser: opts.keyByUser,
+	};
 	const response = await hiapiRequest.call(this, {
 		method: 'POST',
 		path: '/v1/tasks',
@@ -144,23 +157,39 @@ export interface WaitOptions {
 }
 
 /** Polls until the task settles. Never resubmits: on timeout or cancel the error names the task to fetch later. */
-export async function waitForTask(this: HiApiContext, taskId: string, opts: WaitOptions): Promise<Task> {
+export async function waitForTask(
+	this: HiApiContext,
+	taskId: string,
+	opts: WaitOptions,
+): Promise<Task> {
 	const ctx = { node: this.getNode(), itemIndex: opts.itemIndex, taskId };
-	const fetchLater = 'The task keeps running at hiapi: fetch its result later with the Get Task operation instead of running again.';
+	const fetchLater =
+		'The task keeps running at hiapi: fetch its result later with the Get Task operation instead of running again.';
 	// Reads are spaced from the start of the previous one, so a read's own round trip does not
 	// stretch the interval: a finished task is seen within one interval.
 	let lastRead = Date.now();
 	for (;;) {
 		const remaining = opts.deadline - Date.now();
 		if (remaining <= 0) {
-			throw taskError({ ...ctx, taskStatus: 'timeout' }, 'Timed out waiting for hiapi to finish the task', fetchLater);
+			throw taskError(
+				{ ...ctx, taskStatus: 'timeout' },
+				'Timed out waiting for hiapi to finish the task',
+				fetchLater,
+			);
 		}
 		const wait = Math.max(0, opts.intervalMs - (Date.now() - lastRead));
 		if (!(await sleepUnlessCancelled(Math.min(wait, remaining), opts.signal))) {
-			throw taskError({ ...ctx, taskStatus: 'cancelled' }, 'The execution was cancelled while waiting for the task', fetchLater);
+			throw taskError(
+				{ ...ctx, taskStatus: 'cancelled' },
+				'The execution was cancelled while waiting for the task',
+				fetchLater,
+			);
 		}
 		lastRead = Date.now();
-		const task = await getTask.call(this, taskId, { itemIndex: opts.itemIndex, signal: opts.signal });
+		const task = await getTask.call(this, taskId, {
+			itemIndex: opts.itemIndex,
+			signal: opts.signal,
+		});
 		opts.onRead?.(task);
 		if (isTerminal(task.status)) return task;
 	}
