@@ -1091,3 +1091,8 @@ async function ensureChromium({ log = (m) => !process.env.HIAPI_E2E_QUIET && con
 
 module.exports.findChromium = findChromium;
 module.exports.ensureChromium = ensureChromium;
+
+// Internals the install test reuses (exported as they are, unchanged).
+module.exports.envWithThisNode = envWithThisNode;
+module.exports.run = run;
+module.exports.tail = tail;
