@@ -259,8 +259,9 @@ if (!ENABLED) {
 			// A user starts with a Manual Trigger; the next "+" opens the action panel ("What happens next?").
 			await page.keyboard.press('Escape');
 			await page.locator(byId('canvas-add-button')).click();
-			await search('manual', (e) => e.includes('Trigger manually'));
-			await page.locator(byId('node-creator-item-name'), { hasText: /^Trigger manually$/ }).first().click();
+			// Searched, n8n names it "Manual Trigger" (the list's "Trigger manually" entry).
+			await search('manual', (e) => e.includes('Manual Trigger'));
+			await page.locator(byId('node-creator-item-name'), { hasText: /^Manual Trigger$/ }).first().click();
 			await page.locator(byId('canvas-node')).first().waitFor();
 			await page.keyboard.press('Escape');
 			await page.locator(byId('node-creator-plus-button')).click();
@@ -328,12 +329,17 @@ if (!ENABLED) {
 		}
 	}
 
-	/** Escape closes an open dropdown first, then the node's panel (n8n 2.41 has no close button test id). */
+	/**
+	 * Closes the node's panel as a user does with a click on the dimmed canvas beside it (n8n 2.41's
+	 * close button has no test id, and Escape does not close it while an input has the focus); the
+	 * first click may only close an open dropdown.
+	 */
 	async function closeNode() {
 		const ndv = page.locator(byId('ndv'));
 		for (let i = 0; i < 4 && (await ndv.isVisible()); i++) {
-			await page.keyboard.press('Escape');
+			await page.mouse.click(8, 450);
 			await ndv.waitFor({ state: 'hidden', timeout: 2000 }).catch(() => undefined);
+			if (i >= 2) await page.keyboard.press('Escape');
 		}
 		await ndv.waitFor({ state: 'hidden' });
 	}
@@ -414,10 +420,10 @@ if (!ENABLED) {
 			const optionalInputs = (await optional.allTextContents()).map((t: string) => t.trim()).filter(Boolean);
 			expect(optionalInputs).toEqual(expect.arrayContaining(['Resolution', 'Duration', 'Aspect Ratio', 'Generate Audio'].map((x) => expect.stringMatching(new RegExp(x.replace(' ', '.?'), 'i')))));
 			await optional.filter({ hasText: /resolution/i }).first().click();
-			await mapper.getByText(/^Resolution$/i).waitFor();
+			await mapper.getByText('Resolution').first().waitFor();
 			await addInput.click();
 			await optional.filter({ hasText: /duration/i }).first().click();
-			await mapper.getByText(/^Duration$/i).waitFor();
+			await mapper.getByText('Duration').first().waitFor();
 			await expect(visibleIssues()).resolves.toEqual([]);
 			// eslint-disable-next-line no-console
 			console.log(`[editor e2e] models: ${JSON.stringify(models)}\n  seedance-2.0 optional inputs: ${JSON.stringify(optionalInputs)}`);

@@ -209,7 +209,11 @@ async function startRegistryProxy(verdaccioUrl: string, certs: { key: Buffer; ce
 	let owner: any;
 	let publishedVersion: string;
 	let failed = false;
-	const env: Record<string, string> = {};
+	/**
+	 * Extra env of the n8n processes. N8N_UNVERIFIED_PACKAGES_ENABLED is left unset (undefined is
+	 * dropped by spawn), as on a user's instance: the harness's `true` would hide v3's rule about it.
+	 */
+	const env: Record<string, string | undefined> = { N8N_UNVERIFIED_PACKAGES_ENABLED: undefined };
 	const timings: Record<string, number> = {};
 
 	async function step(name: string, fn: () => Promise<void>) {
@@ -341,8 +345,13 @@ async function startRegistryProxy(verdaccioUrl: string, certs: { key: Buffer; ce
 			expect(report.status).toBe(200);
 			const text = JSON.stringify(report.json);
 			fs.writeFileSync(path.join(workDir, 'breaking-changes-v3.json'), JSON.stringify(report.json, null, 2));
-			// The package's nodes are named nowhere in it; the instance-wide rule on unverified packages is.
+			// No workflow issue for the workflow with the package's node; the instance-wide rule on
+			// unverified packages is listed (the instance relies on 2.x's default, which v3 flips).
+			expect(report.json.data.report.workflowResults).toEqual([]);
 			expect(text).not.toMatch(/gptImage2|hiApiTrigger|n8n-nodes-hiapi\.hiApi/);
+			const rules = report.json.data.report.instanceResults.map((r: any) => r.ruleId);
+			log(`v3 instance rules: ${JSON.stringify(rules)}`);
+			expect(rules).toContain('unverified-packages-v3');
 		});
 	}, 10 * 60 * 1000);
 });
