@@ -172,6 +172,7 @@ if (!ENABLED) {
 			(route: any) => route.abort(),
 		);
 		page = await context.newPage();
+		page.on('dialog', (dialog: any) => dialog.accept().catch(() => undefined));
 		page.setDefaultTimeout(60000);
 		timings.setup = Date.now() - started;
 	}, 20 * 60 * 1000);
@@ -302,18 +303,36 @@ if (!ENABLED) {
 		);
 	}
 
-	/** Opens the Add Option list of the panel's Options collection and reads it; [] when it has none to offer. */
-	async function offeredOptions(): Promise<string[]> {
-		const ndv = page.locator(byId('ndv'));
-		const options = ndv.locator(byId('parameter-item')).filter({ has: page.locator('text=/^Options$/') }).last();
-		const add = ndv.locator(byId('collection-parameter-add'));
-		if ((await add.count()) === 0 || !(await add.first().isVisible())) return [];
+	/** First lines (labels) of the visible parameters of the open panel. */
+	async function parameterLabels(): Promise<string[]> {
+		return await page.$$eval(`${byId('ndv')} ${byId('parameter-item')}`, (els: any[]) =>
+			els.filter((el) => el.offsetParent !== null).map((el) => String(el.innerText ?? '').split('\n')[0].trim()),
+		);
+	}
+
+	/**
+	 * What the Options collection's "Add Option" button offers: the names of its list, or, when the
+	 * collection has a single option (n8n then adds it at once, without a list), the option it added.
+	 * `button` says whether the button is shown at all.
+	 */
+	async function offeredOptions(): Promise<{ button: boolean; options: string[] }> {
+		const add = page.locator(`${byId('ndv')} ${byId('collection-parameter-add')}`);
+		if ((await add.count()) === 0 || !(await add.first().isVisible())) return { button: false, options: [] };
+		const before = await parameterLabels();
 		await add.first().click();
 		const list = page.locator(`${byId('collection-parameter-option')}:visible`);
-		await list.first().waitFor({ timeout: 5000 }).catch(() => undefined);
-		// The list stays open: closeNode()'s Escape closes it, then the panel.
-		void options;
-		return (await list.allTextContents()).map((t: string) => t.trim());
+		let after = before;
+		for (let i = 0; i < 15; i++) {
+			if ((await list.count()) > 0) break;
+			after = await parameterLabels();
+			if (after.length !== before.length) break;
+			await page.waitForTimeout(200);
+		}
+		// The list stays open: closeNode() closes it, then the panel.
+		if ((await list.count()) > 0) return { button: true, options: (await list.allTextContents()).map((t: string) => t.trim()) };
+		const added = [...after];
+		for (const b of before) added.splice(added.indexOf(b), 1);
+		return { button: true, options: added };
 	}
 
 	async function openNode(name: string) {
@@ -362,21 +381,21 @@ if (!ENABLED) {
 			await page.goto(`${n8n.url}/workflow/${r.json.data.id}`);
 			await page.locator(byId('canvas-node')).nth(all.length - 1).waitFor();
 
-			const seen: Record<string, { issues: string[]; options: string[] }> = {};
+			const seen: Record<string, { issues: string[]; options: string[]; button: boolean }> = {};
 			for (const c of CASES) {
 				await openNode(c.name);
 				const params = page.locator(`${byId('ndv')} ${byId('node-parameters')}`);
 				// Chosen options show as the value of the select's input, not as text.
 				const text = [await params.innerText(), ...(await params.locator('input').evaluateAll((els: any[]) => els.map((el) => el.value)))].join('\n');
 				for (const s of c.shows ?? []) expect({ node: c.name, shows: text.includes(s) ? s : `(missing) ${s}` }).toEqual({ node: c.name, shows: s });
-				seen[c.name] = { issues: await visibleIssues(), options: await offeredOptions() };
+				seen[c.name] = { issues: await visibleIssues(), ...(await offeredOptions()) };
 				await closeNode();
 			}
 			await openNode(CONTROL.name);
 			const controlIssues = await visibleIssues();
 			await closeNode();
 			// eslint-disable-next-line no-console
-			console.log(`[editor e2e] node panels:\n${Object.entries(seen).map(([k, v]) => `  ${k}: issues ${JSON.stringify(v.issues)}, options ${JSON.stringify(v.options)}`).join('\n')}\n  ${CONTROL.name}: issues ${JSON.stringify(controlIssues)}`);
+			console.log(`[editor e2e] node panels:\n${Object.entries(seen).map(([k, v]) => `  ${k}: issues ${JSON.stringify(v.issues)}, Add Option ${v.button ? 'shown' : 'hidden'}, offers ${JSON.stringify(v.options)}`).join('\n')}\n  ${CONTROL.name}: issues ${JSON.stringify(controlIssues)}`);
 
 			expect(controlIssues.join(' ')).toMatch(/Prompt/);
 			for (const c of CASES) {
