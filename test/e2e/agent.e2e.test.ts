@@ -126,6 +126,8 @@ if (!ENABLED) {
 			// What the model was offered: GPT Image 2 as a function with a string `prompt` from $fromAI.
 			expect(offeredTools).toHaveLength(1);
 			const tool = offeredTools[0];
+			// eslint-disable-next-line no-console
+			console.log(`[agent e2e] the tool as the model was offered it: ${JSON.stringify(tool)}`);
 			expect(tool.function.name).toMatch(/GPT_Image_2/i);
 			expect((tool.function.parameters as any)?.properties?.prompt?.type).toBe('string');
 
