@@ -401,6 +401,8 @@ if (!ENABLED) {
 			for (const c of CASES) {
 				expect({ node: c.name, issues: seen[c.name].issues }).toEqual({ node: c.name, issues: [] });
 				expect({ node: c.name, options: seen[c.name].options }).toEqual({ node: c.name, options: c.options });
+				// No option to add, no button (the trigger under Secret Token, Header, None).
+				expect({ node: c.name, addOptionShown: seen[c.name].button }).toEqual({ node: c.name, addOptionShown: c.options.length > 0 });
 			}
 		});
 	}, 10 * 60 * 1000);
