@@ -291,10 +291,13 @@ if (!ENABLED) {
 			await page.locator(byId('node-creator-item-name'), { hasText: /^Generate an image from text$/ }).click();
 			const ndv = page.locator(byId('ndv'));
 			await ndv.locator(byId('parameter-input-prompt')).waitFor();
-			await ndv.locator(`${byId('parameter-input-prompt')} textarea`).fill('A watercolor fox in a misty forest, soft morning light');
 			await page.locator(byId('ndv')).locator(byId('parameter-input-aspectRatio')).click();
 			await page.getByRole('option', { name: '16:9', exact: true }).click();
-			await page.getByRole('option', { name: '21:9', exact: true }).waitFor({ state: 'hidden' });
+			await ndv.locator(`${byId('parameter-input-prompt')} textarea`).fill('A watercolor fox in a misty forest, soft morning light');
+			// The select's list fades out (a CSS transition reduced motion does not shorten): shoot once it is gone.
+			await page
+				.waitForFunction(() => [...(globalThis as any).document.querySelectorAll('.el-select__popper, .el-popper')].every((el: any) => (globalThis as any).getComputedStyle(el).display === 'none'), undefined, { timeout: 5000 })
+				.catch(() => undefined);
 			await expect(visibleIssues()).resolves.toEqual([]);
 			await shoot('screenshot-gpt-image-2.png');
 			await page.keyboard.press('Escape');
