@@ -1172,3 +1172,55 @@ module.exports = {
 	renderExample,
 	untar,
 };
+
+// ---------------------------------------------------------------------------------------------
+// 7. a browser for the editor tests (added for editor.e2e.test.ts; nothing above uses it)
+
+/** The first Chromium found: $CHROMIUM, then chromium / chromium-browser / google-chrome on PATH. */
+function findChromium(preferred = process.env.CHROMIUM) {
+	const names = [preferred, 'chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'].filter(Boolean);
+	for (const c of names) {
+		if (path.isAbsolute(c)) {
+			if (fs.existsSync(c)) return c;
+			continue;
+		}
+		for (const dir of (process.env.PATH || '').split(path.delimiter)) {
+			const p = path.join(dir, c);
+			if (dir && fs.existsSync(p)) return p;
+		}
+	}
+	return undefined;
+}
+
+/**
+ * Chromium for the editor tests. When none is found and this process runs as root on Debian/Ubuntu
+ * (a fresh CI machine), installs Debian's `chromium` package with apt-get (about 1-2 min) and says so;
+ * otherwise throws with what to install. Returns the browser's path.
+ */
+async function ensureChromium({ log = (m) => !process.env.HIAPI_E2E_QUIET && console.log(`[e2e] ${m}`) } = {}) {
+	const found = findChromium();
+	if (found) return found;
+	const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+	if (!isRoot || !fs.existsSync('/usr/bin/apt-get')) {
+		throw new Error('no Chromium found: install it (Debian: apt-get install -y chromium), or set CHROMIUM=<path>');
+	}
+	log('no Chromium found: installing Debian\'s chromium package (apt-get update && apt-get install -y chromium)');
+	const started = Date.now();
+	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+	for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', 'chromium']]) {
+		const r = await run('apt-get', args, { env, timeoutMs: 15 * 60 * 1000 });
+		if (r.code !== 0) throw new Error(`apt-get ${args.join(' ')} failed (exit ${r.code}):\n${tail(r.stdout, 20)}\n${tail(r.stderr, 20)}`);
+	}
+	const installed = findChromium();
+	if (!installed) throw new Error('apt-get installed chromium but no chromium binary is on PATH');
+	log(`installed ${installed} in ${Math.round((Date.now() - started) / 1000)} s`);
+	return installed;
+}
+
+module.exports.findChromium = findChromium;
+module.exports.ensureChromium = ensureChromium;
+
+// Internals the install test reuses (exported as they are, unchanged).
+module.exports.envWithThisNode = envWithThisNode;
+module.exports.run = run;
+module.exports.tail = tail;
