@@ -20,7 +20,9 @@ export class HiApiTrigger implements INodeType {
 		version: 1,
 		subtitle:
 			'={{ "On " + { both: "finished", success: "success", fail: "failure" }[$parameter["events"]] }}',
-		description: 'Starts the workflow when hiapi reports a finished task, with the image as a file',
+		// n8n's node panel shows one "HiAPI" entry for this trigger and the HiAPI node, with this description.
+		description:
+			'Run any hiapi image, video or audio model, or start a workflow when a task finishes, with its file',
 		defaults: { name: 'HiAPI Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

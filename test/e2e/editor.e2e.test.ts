@@ -25,7 +25,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 const e2e: any = require('./n8n.js');
-const { startSimulator }: { startSimulator: (options?: object) => Promise<any> } = require('../sim');
+const {
+	startSimulator,
+}: { startSimulator: (options?: object) => Promise<any> } = require('../sim');
 
 const ENABLED = process.env.HIAPI_E2E === '1';
 /** The editor is tested on the newest 2.x only (the 1.x editor is another UI). */
@@ -39,13 +41,39 @@ const HIAPI = 'n8n-nodes-hiapi.hiApi';
 const TRIGGER = 'n8n-nodes-hiapi.hiApiTrigger';
 
 /** What the Options collection's "Add Option" list must offer, per node setup (names as shown). */
-const GPT_POLL = ['Additional Input (JSON)', 'Concurrency', 'Download Output', 'Idempotency Key', 'Output Binary Field', 'Poll Interval (Seconds)', 'Route', 'Timeout (Seconds)'];
+const GPT_POLL = [
+	'Additional Input (JSON)',
+	'Concurrency',
+	'Download Output',
+	'Idempotency Key',
+	'Output Binary Field',
+	'Poll Interval (Seconds)',
+	'Route',
+	'Timeout (Seconds)',
+];
 const GPT_CALLBACK = ['Additional Input (JSON)', 'Concurrency', 'Idempotency Key', 'Route'];
-const GPT_RESUME = ['Additional Input (JSON)', 'Concurrency', 'Download Output', 'Output Binary Field', 'Route', 'Timeout (Seconds)'];
-const withInline = (list: string[], name: string) => [...list, name].sort((a, b) => a.localeCompare(b));
-const HIAPI_POLL = withInline(GPT_POLL.filter((o) => !o.startsWith('Additional')), 'Max Inline File Size (MB)');
-const HIAPI_CALLBACK = withInline(GPT_CALLBACK.filter((o) => !o.startsWith('Additional')), 'Max Inline File Size (MB)');
-const HIAPI_RESUME = withInline(GPT_RESUME.filter((o) => !o.startsWith('Additional')), 'Max Inline File Size (MB)');
+const GPT_RESUME = [
+	'Additional Input (JSON)',
+	'Concurrency',
+	'Download Output',
+	'Output Binary Field',
+	'Route',
+	'Timeout (Seconds)',
+];
+const withInline = (list: string[], name: string) =>
+	[...list, name].sort((a, b) => a.localeCompare(b));
+const HIAPI_POLL = withInline(
+	GPT_POLL.filter((o) => !o.startsWith('Additional')),
+	'Max Inline File Size (MB)',
+);
+const HIAPI_CALLBACK = withInline(
+	GPT_CALLBACK.filter((o) => !o.startsWith('Additional')),
+	'Max Inline File Size (MB)',
+);
+const HIAPI_RESUME = withInline(
+	GPT_RESUME.filter((o) => !o.startsWith('Additional')),
+	'Max Inline File Size (MB)',
+);
 const GET_TASK = ['Concurrency', 'Download Output', 'Output Binary Field'];
 
 interface Case {
@@ -59,404 +87,732 @@ interface Case {
 const CALLBACK_URL = 'https://n8n.example.com/webhook/1b2c3d4e/hiapi';
 const SEEDANCE_JSON = '{ "prompt": "A paper boat on a rainy street", "duration": 5 }';
 const CASES: Case[] = [
-	{ name: 'GPT t2i poll', type: GPT, parameters: { prompt: 'A fox' }, options: GPT_POLL, shows: ['Text to Image', 'Wait for Result'] },
-	{ name: 'GPT t2i callback', type: GPT, parameters: { prompt: 'A fox', completion: 'callback', callbackUrl: CALLBACK_URL }, options: GPT_CALLBACK, shows: ['Submit Only (Callback)'] },
-	{ name: 'GPT t2i resume', type: GPT, parameters: { prompt: 'A fox', completion: 'resume' }, options: GPT_RESUME, shows: ['Wait for Callback (No Polling)'] },
-	{ name: 'GPT i2i poll', type: GPT, parameters: { operation: 'imageToImage', prompt: 'Make it blue', imageUrl: 'https://example.com/fox.png' }, options: withInline(GPT_POLL, 'Max Inline Image Size (MB)'), shows: ['Image to Image'] },
-	{ name: 'GPT i2i callback', type: GPT, parameters: { operation: 'imageToImage', prompt: 'Make it blue', imageUrl: 'https://example.com/fox.png', completion: 'callback', callbackUrl: CALLBACK_URL }, options: withInline(GPT_CALLBACK, 'Max Inline Image Size (MB)') },
-	{ name: 'GPT i2i resume', type: GPT, parameters: { operation: 'imageToImage', prompt: 'Make it blue', imageSource: 'binary', completion: 'resume' }, options: withInline(GPT_RESUME, 'Max Inline Image Size (MB)') },
-	{ name: 'GPT get task', type: GPT, parameters: { operation: 'getTask', taskId: 'task_0123' }, options: GET_TASK, shows: ['Get Task'] },
-	{ name: 'HiAPI run poll', type: HIAPI, parameters: { model: { __rl: true, mode: 'id', value: 'seedance-2.0' }, inputMode: 'json', inputJson: SEEDANCE_JSON }, options: HIAPI_POLL, shows: ['Run a Model'] },
-	{ name: 'HiAPI run callback', type: HIAPI, parameters: { model: { __rl: true, mode: 'id', value: 'seedance-2.0' }, inputMode: 'json', inputJson: SEEDANCE_JSON, completion: 'callback', callbackUrl: CALLBACK_URL }, options: HIAPI_CALLBACK },
-	{ name: 'HiAPI run resume', type: HIAPI, parameters: { model: { __rl: true, mode: 'id', value: 'seedance-2.0' }, inputMode: 'json', inputJson: SEEDANCE_JSON, completion: 'resume' }, options: HIAPI_RESUME },
-	{ name: 'HiAPI get task', type: HIAPI, parameters: { operation: 'getTask', taskId: 'task_0123' }, options: GET_TASK, shows: ['Get Task'] },
-	{ name: 'Trigger signature', type: TRIGGER, parameters: {}, options: ['Signature Tolerance (Seconds)'], shows: ['HiAPI Signature'] },
-	{ name: 'Trigger token', type: TRIGGER, parameters: { authentication: 'token' }, options: [], shows: ['Secret Token'] },
-	{ name: 'Trigger header', type: TRIGGER, parameters: { authentication: 'header' }, options: [], shows: ['Header'] },
-	{ name: 'Trigger none', type: TRIGGER, parameters: { authentication: 'none' }, options: [], shows: ['None (Not Recommended)'] },
+	{
+		name: 'GPT t2i poll',
+		type: GPT,
+		parameters: { prompt: 'A fox' },
+		options: GPT_POLL,
+		shows: ['Text to Image', 'Wait for Result'],
+	},
+	{
+		name: 'GPT t2i callback',
+		type: GPT,
+		parameters: { prompt: 'A fox', completion: 'callback', callbackUrl: CALLBACK_URL },
+		options: GPT_CALLBACK,
+		shows: ['Submit Only (Callback)'],
+	},
+	{
+		name: 'GPT t2i resume',
+		type: GPT,
+		parameters: { prompt: 'A fox', completion: 'resume' },
+		options: GPT_RESUME,
+		shows: ['Wait for Callback (No Polling)'],
+	},
+	{
+		name: 'GPT i2i poll',
+		type: GPT,
+		parameters: {
+			operation: 'imageToImage',
+			prompt: 'Make it blue',
+			imageUrl: 'https://example.com/fox.png',
+		},
+		options: withInline(GPT_POLL, 'Max Inline Image Size (MB)'),
+		shows: ['Image to Image'],
+	},
+	{
+		name: 'GPT i2i callback',
+		type: GPT,
+		parameters: {
+			operation: 'imageToImage',
+			prompt: 'Make it blue',
+			imageUrl: 'https://example.com/fox.png',
+			completion: 'callback',
+			callbackUrl: CALLBACK_URL,
+		},
+		options: withInline(GPT_CALLBACK, 'Max Inline Image Size (MB)'),
+	},
+	{
+		name: 'GPT i2i resume',
+		type: GPT,
+		parameters: {
+			operation: 'imageToImage',
+			prompt: 'Make it blue',
+			imageSource: 'binary',
+			completion: 'resume',
+		},
+		options: withInline(GPT_RESUME, 'Max Inline Image Size (MB)'),
+	},
+	{
+		name: 'GPT get task',
+		type: GPT,
+		parameters: { operation: 'getTask', taskId: 'task_0123' },
+		options: GET_TASK,
+		shows: ['Get Task'],
+	},
+	{
+		name: 'HiAPI run poll',
+		type: HIAPI,
+		parameters: {
+			model: { __rl: true, mode: 'id', value: 'seedance-2.0' },
+			inputMode: 'json',
+			inputJson: SEEDANCE_JSON,
+		},
+		options: HIAPI_POLL,
+		shows: ['Run a Model'],
+	},
+	{
+		name: 'HiAPI run callback',
+		type: HIAPI,
+		parameters: {
+			model: { __rl: true, mode: 'id', value: 'seedance-2.0' },
+			inputMode: 'json',
+			inputJson: SEEDANCE_JSON,
+			completion: 'callback',
+			callbackUrl: CALLBACK_URL,
+		},
+		options: HIAPI_CALLBACK,
+	},
+	{
+		name: 'HiAPI run resume',
+		type: HIAPI,
+		parameters: {
+			model: { __rl: true, mode: 'id', value: 'seedance-2.0' },
+			inputMode: 'json',
+			inputJson: SEEDANCE_JSON,
+			completion: 'resume',
+		},
+		options: HIAPI_RESUME,
+	},
+	{
+		name: 'HiAPI get task',
+		type: HIAPI,
+		parameters: { operation: 'getTask', taskId: 'task_0123' },
+		options: GET_TASK,
+		shows: ['Get Task'],
+	},
+	{
+		name: 'Trigger signature',
+		type: TRIGGER,
+		parameters: {},
+		options: ['Signature Tolerance (Seconds)'],
+		shows: ['HiAPI Signature'],
+	},
+	{
+		name: 'Trigger token',
+		type: TRIGGER,
+		parameters: { authentication: 'token' },
+		options: [],
+		shows: ['Secret Token'],
+	},
+	{
+		name: 'Trigger header',
+		type: TRIGGER,
+		parameters: { authentication: 'header' },
+		options: [],
+		shows: ['Header'],
+	},
+	{
+		name: 'Trigger none',
+		type: TRIGGER,
+		parameters: { authentication: 'none' },
+		options: [],
+		shows: ['None (Not Recommended)'],
+	},
 ];
 /** A control: a node the user left without its prompt must show an issue, or the checks above prove nothing. */
 const CONTROL = { name: 'GPT no prompt', type: GPT, parameters: { prompt: '' } };
 
 if (!ENABLED) {
 	// eslint-disable-next-line no-console
-	console.log('test/e2e/editor.e2e.test.ts skipped: set HIAPI_E2E=1 to drive the n8n editor in Chromium');
+	console.log(
+		'test/e2e/editor.e2e.test.ts skipped: set HIAPI_E2E=1 to drive the n8n editor in Chromium',
+	);
 }
 
-(ENABLED ? describe : describe.skip)(`n8n ${VERSION} editor: the nodes as a user meets them`, () => {
-	let sim: any;
-	let n8n: any;
-	let owner: any;
-	let workDir: string;
-	let browser: any;
-	let page: any;
-	let failed = false;
-	const shots: string[] = [];
-	const timings: Record<string, number> = {};
+(ENABLED ? describe : describe.skip)(
+	`n8n ${VERSION} editor: the nodes as a user meets them`,
+	() => {
+		let sim: any;
+		let n8n: any;
+		let owner: any;
+		let workDir: string;
+		let browser: any;
+		let page: any;
+		let failed = false;
+		const shots: string[] = [];
+		const timings: Record<string, number> = {};
 
-	/** Runs a step; on failure adds the n8n log tail and a screenshot of the page. */
-	async function step(name: string, fn: () => Promise<void>) {
-		const started = Date.now();
-		try {
-			await fn();
-		} catch (error) {
-			failed = true;
-			const e = error as Error;
-			if (page) {
-				const file = path.join(workDir, `failure-${name.replace(/\W+/g, '-')}.png`);
-				await page.screenshot({ path: file }).catch(() => undefined);
-				e.message += `\n(screenshot: ${file})`;
+		/** Runs a step; on failure adds the n8n log tail and a screenshot of the page. */
+		async function step(name: string, fn: () => Promise<void>) {
+			const started = Date.now();
+			try {
+				await fn();
+			} catch (error) {
+				failed = true;
+				const e = error as Error;
+				if (page) {
+					const file = path.join(workDir, `failure-${name.replace(/\W+/g, '-')}.png`);
+					await page.screenshot({ path: file }).catch(() => undefined);
+					e.message += `\n(screenshot: ${file})`;
+				}
+				if (n8n) e.message += `\n--- n8n log (tail) ---\n${n8n.logTail(30)}`;
+				throw e;
+			} finally {
+				timings[name] = Date.now() - started;
 			}
-			if (n8n) e.message += `\n--- n8n log (tail) ---\n${n8n.logTail(30)}`;
-			throw e;
-		} finally {
-			timings[name] = Date.now() - started;
 		}
-	}
 
-	async function shoot(file: string, target?: any) {
-		const out = path.join(workDir, file);
-		await (target ?? page).screenshot({ path: out });
-		if (WRITE_DOCS) fs.copyFileSync(out, path.join(DOCS, file));
-		shots.push(WRITE_DOCS ? `docs/${file}` : out);
-	}
-
-	const byId = (id: string) => `[data-test-id="${id}"]`;
-
-	beforeAll(async () => {
-		const started = Date.now();
-		const chromiumPath = await e2e.ensureChromium();
-		let playwright: any;
-		try {
-			playwright = require(require.resolve('playwright-core', { paths: [e2e.REPO_ROOT] }));
-		} catch {
-			throw new Error('playwright-core cannot be required from this repository (it comes as a dev dependency of a dev tool: run npm ci)');
+		async function shoot(file: string, target?: any) {
+			const out = path.join(workDir, file);
+			await (target ?? page).screenshot({ path: out });
+			if (WRITE_DOCS) fs.copyFileSync(out, path.join(DOCS, file));
+			shots.push(WRITE_DOCS ? `docs/${file}` : out);
 		}
-		workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hiapi-e2e-editor-'));
-		sim = await startSimulator({ port: await e2e.freePort() });
-		n8n = await e2e.createN8n({ version: VERSION, userFolder: path.join(workDir, 'n8n') });
-		await n8n.installPackage();
-		const credFile = path.join(workDir, 'credentials.json');
-		fs.writeFileSync(
-			credFile,
-			JSON.stringify([
-				{
-					...CRED,
-					type: 'hiApiApi',
-					data: {
-						apiKey: sim.apiKey,
-						baseUrl: sim.baseUrl,
-						catalogueUrl: `${sim.baseUrl}/docs/models.json`,
-						signingSecret: 'whsec_editor_test_3f9a',
-						callbackToken: 'editor-test-callback-token-8d1e2f',
-						callbackHeaderName: 'X-HiAPI-Token',
-						callbackHeaderSecret: 'editor-test-header-secret-4b7c',
-					},
-				},
-			]),
+
+		const byId = (id: string) => `[data-test-id="${id}"]`;
+
+		beforeAll(
+			async () => {
+				const started = Date.now();
+				const chromiumPath = await e2e.ensureChromium();
+				let playwright: any;
+				try {
+					playwright = require(require.resolve('playwright-core', { paths: [e2e.REPO_ROOT] }));
+				} catch {
+					throw new Error(
+						'playwright-core cannot be required from this repository (it comes as a dev dependency of a dev tool: run npm ci)',
+					);
+				}
+				workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hiapi-e2e-editor-'));
+				sim = await startSimulator({ port: await e2e.freePort() });
+				n8n = await e2e.createN8n({ version: VERSION, userFolder: path.join(workDir, 'n8n') });
+				await n8n.installPackage();
+				const credFile = path.join(workDir, 'credentials.json');
+				fs.writeFileSync(
+					credFile,
+					JSON.stringify([
+						{
+							...CRED,
+							type: 'hiApiApi',
+							data: {
+								apiKey: sim.apiKey,
+								baseUrl: sim.baseUrl,
+								catalogueUrl: `${sim.baseUrl}/docs/models.json`,
+								signingSecret: 'whsec_editor_test_3f9a',
+								callbackToken: 'editor-test-callback-token-8d1e2f',
+								callbackHeaderName: 'X-HiAPI-Token',
+								callbackHeaderSecret: 'editor-test-header-secret-4b7c',
+							},
+						},
+					]),
+				);
+				await n8n.importCredentials(credFile);
+				await n8n.start();
+				owner = await n8n.setupOwner();
+
+				browser = await playwright.chromium.launch({
+					executablePath: chromiumPath,
+					args: [
+						'--no-sandbox',
+						'--disable-gpu',
+						'--disable-dev-shm-usage',
+						'--disable-background-networking',
+						'--disable-component-update',
+					],
+				});
+				const context = await browser.newContext({
+					viewport: { width: 1440, height: 900 },
+					deviceScaleFactor: 1,
+					reducedMotion: 'reduce',
+				});
+				const [cookieName, ...rest] = owner.cookie.split('=');
+				await context.addCookies([
+					{ name: cookieName, value: rest.join('='), domain: '127.0.0.1', path: '/' },
+				]);
+				// Offline, as CI: the editor asks registry.npmjs.org about community packages, and more.
+				await context.route(
+					(url: URL) =>
+						!/^(127\.0\.0\.1|localhost)$/.test(url.hostname) && url.protocol !== 'data:',
+					(route: any) => route.abort(),
+				);
+				page = await context.newPage();
+				page.on('dialog', (dialog: any) => dialog.accept().catch(() => undefined));
+				page.setDefaultTimeout(60000);
+				timings.setup = Date.now() - started;
+			},
+			20 * 60 * 1000,
 		);
-		await n8n.importCredentials(credFile);
-		await n8n.start();
-		owner = await n8n.setupOwner();
 
-		browser = await playwright.chromium.launch({
-			executablePath: chromiumPath,
-			args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update'],
-		});
-		const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, reducedMotion: 'reduce' });
-		const [cookieName, ...rest] = owner.cookie.split('=');
-		await context.addCookies([{ name: cookieName, value: rest.join('='), domain: '127.0.0.1', path: '/' }]);
-		// Offline, as CI: the editor asks registry.npmjs.org about community packages, and more.
-		await context.route(
-			(url: URL) => !/^(127\.0\.0\.1|localhost)$/.test(url.hostname) && url.protocol !== 'data:',
-			(route: any) => route.abort(),
-		);
-		page = await context.newPage();
-		page.on('dialog', (dialog: any) => dialog.accept().catch(() => undefined));
-		page.setDefaultTimeout(60000);
-		timings.setup = Date.now() - started;
-	}, 20 * 60 * 1000);
-
-	afterAll(async () => {
-		await browser?.close().catch(() => undefined);
-		await n8n?.stop();
-		await sim?.stop();
-		// eslint-disable-next-line no-console
-		console.log(`[editor e2e] timings (ms): ${JSON.stringify(timings)}\nscreenshots:\n  ${shots.join('\n  ')}`);
-		if (workDir && !failed && process.env.HIAPI_E2E_KEEP !== '1') fs.rmSync(workDir, { recursive: true, force: true });
-		else if (workDir) console.log(`[editor e2e] kept ${workDir}`); // eslint-disable-line no-console
-	}, 120000);
-
-	/** Visible texts of the node panel's entries (names and category headers), in order. */
-	async function panelEntries(): Promise<string[]> {
-		return await page.$$eval(
-			`${byId('node-creator')} ${byId('node-creator-item-name')}, ${byId('node-creator')} ${byId('node-creator-category-item')}`,
-			(els: any[]) => els.filter((el) => el.offsetParent !== null).map((el) => el.textContent!.trim().replace(/\s+/g, ' ')),
-		);
-	}
-
-	/**
-	 * Types into the node panel's search and returns the entries once they satisfy `until` and have
-	 * stayed the same for 600 ms (the list updates after the input; a stale list must not pass).
-	 */
-	async function search(query: string, until: (entries: string[]) => boolean): Promise<string[]> {
-		const input = page.locator(`input${byId('node-creator-search-bar')}`);
-		await input.fill('');
-		await input.fill(query);
-		let entries: string[] = [];
-		let stableSince = Date.now();
-		let last = '';
-		const deadline = Date.now() + 20000;
-		do {
-			entries = await panelEntries();
-			const now = JSON.stringify(entries);
-			if (now !== last) {
-				last = now;
-				stableSince = Date.now();
-			} else if (until(entries) && Date.now() - stableSince >= 600) return entries;
-			await page.waitForTimeout(150);
-		} while (Date.now() < deadline);
-		return entries;
-	}
-
-	/** The visible description under an entry of the node panel. */
-	async function descriptionOf(name: string): Promise<string> {
-		const item = page.locator(`${byId('node-creator')} ${byId('node-creator-action-item')}, ${byId('node-creator')} ${byId('node-creator-node-item')}`).filter({ has: page.locator(byId('node-creator-item-name'), { hasText: new RegExp(`^${name}$`) }) });
-		return ((await item.first().locator(byId('node-creator-item-description')).textContent()) ?? '').trim();
-	}
-
-	it('finds the nodes in the node panel: triggers when the workflow is empty, actions after a trigger', async () => {
-		await step('node panel', async () => {
-			await page.goto(`${n8n.url}/workflow/new`);
-			await page.locator(byId('canvas-add-button')).click();
-			await page.locator(`input${byId('node-creator-search-bar')}`).waitFor();
-
-			// An empty workflow opens "What triggers this workflow?". n8n merges HiAPI and HiAPI Trigger
-			// into one app entry named "HiAPI" there, described by the trigger; every node stays searchable.
-			const triggerView: Record<string, string[]> = {};
-			for (const q of ['hiapi', 'gpt image', 'image', 'video']) {
-				triggerView[q] = await search(q, (e) => e.includes('HiAPI') || e.includes('GPT Image 2'));
-			}
-			expect(triggerView.hiapi).toEqual(['HiAPI', 'GPT Image 2']);
-			expect(triggerView['gpt image']).toEqual(['GPT Image 2']);
-			expect(triggerView.image).toEqual(expect.arrayContaining(['HiAPI', 'GPT Image 2']));
-			expect(triggerView.video).toEqual(expect.arrayContaining(['HiAPI']));
-			expect(triggerView.video).not.toContain('GPT Image 2');
-			await search('hiapi', (e) => e.includes('HiAPI'));
-			expect(await descriptionOf('HiAPI')).toMatch(/^Starts the workflow when hiapi reports a finished task/);
-			await shoot('screenshot-node-search-trigger.png');
-
-			// The app entry: the trigger's events under Triggers, the HiAPI node's operations under Actions.
-			await page.locator(byId('node-creator-item-name'), { hasText: /^HiAPI$/ }).click();
-			await page.locator(byId('node-creator-category-item'), { hasText: 'Triggers' }).waitFor();
-			// The search results stay in the DOM under the app's panel: read from its first header on.
-			const fromTriggers = (e: string[]) => e.slice(e.indexOf('Triggers (3)'));
-			const app = fromTriggers(await panelEntries());
-			expect(app).toEqual(['Triggers (3)', 'On success and failure', 'On success only', 'On failure only', 'Actions (2)']);
-			await page.locator(byId('node-creator-category-item'), { hasText: 'Actions' }).click();
-			await page.locator(byId('node-creator-item-name'), { hasText: /^Run a model$/ }).waitFor();
-			expect(fromTriggers(await panelEntries())).toEqual(['Triggers (3)', 'On success and failure', 'On success only', 'On failure only', 'Actions (2)', 'Run a model', 'Get a task and its files']);
-
-			// A user starts with a Manual Trigger; the next "+" opens the action panel ("What happens next?").
-			await page.keyboard.press('Escape');
-			await page.locator(byId('canvas-add-button')).click();
-			// Searched, n8n names it "Manual Trigger" (the list's "Trigger manually" entry).
-			await search('manual', (e) => e.includes('Manual Trigger'));
-			await page.locator(byId('node-creator-item-name'), { hasText: /^Manual Trigger$/ }).first().click();
-			await page.locator(byId('canvas-node')).first().waitFor();
-			await page.keyboard.press('Escape');
-			await page.locator(byId('node-creator-plus-button')).click();
-			const actionView: Record<string, string[]> = {};
-			for (const q of ['hiapi', 'gpt image', 'image', 'video']) {
-				actionView[q] = await search(q, (e) => e.includes('HiAPI') || e.includes('GPT Image 2'));
-			}
-			expect(actionView.hiapi).toEqual(['HiAPI', 'GPT Image 2']);
-			expect(actionView['gpt image']).toEqual(['GPT Image 2']);
-			expect(actionView.image).toEqual(expect.arrayContaining(['HiAPI', 'GPT Image 2']));
-			expect(actionView.video).toEqual(expect.arrayContaining(['HiAPI']));
-			await search('hiapi', (e) => e.includes('HiAPI'));
-			// n8n merges HiAPI and HiAPI Trigger into one entry here too; which description it shows is printed (a finding, not asserted).
-			const actionViewDescription = await descriptionOf('HiAPI');
+		afterAll(async () => {
+			await browser?.close().catch(() => undefined);
+			await n8n?.stop();
+			await sim?.stop();
 			// eslint-disable-next-line no-console
-			console.log(`[editor e2e] action view, "HiAPI" entry described as: ${actionViewDescription}`);
-			// eslint-disable-next-line no-console
-			console.log(`[editor e2e] node panel\n  trigger view: ${JSON.stringify(triggerView)}\n  action view: ${JSON.stringify(actionView)}`);
-			await shoot('screenshot-node-search.png');
+			console.log(
+				`[editor e2e] timings (ms): ${JSON.stringify(timings)}\nscreenshots:\n  ${shots.join('\n  ')}`,
+			);
+			if (workDir && !failed && process.env.HIAPI_E2E_KEEP !== '1')
+				fs.rmSync(workDir, { recursive: true, force: true });
+			else if (workDir) console.log(`[editor e2e] kept ${workDir}`); // eslint-disable-line no-console
+		}, 120000);
 
-			// GPT Image 2's actions, and adding it opens its panel ready to use.
-			await page.locator(byId('node-creator-item-name'), { hasText: /^GPT Image 2$/ }).click();
-			await page.locator(byId('node-creator-item-name'), { hasText: /^Generate an image from text$/ }).waitFor();
-			const gptEntries = await panelEntries();
-			expect(gptEntries.slice(gptEntries.indexOf('Actions (3)'))).toEqual(['Actions (3)', 'Generate an image from text', 'Edit an image with a prompt', 'Get a task and its image']);
-			await page.locator(byId('node-creator-item-name'), { hasText: /^Generate an image from text$/ }).click();
-			const ndv = page.locator(byId('ndv'));
-			await ndv.locator(byId('parameter-input-prompt')).waitFor();
-			await page.locator(byId('ndv')).locator(byId('parameter-input-aspectRatio')).click();
-			await page.getByRole('option', { name: '16:9', exact: true }).click();
-			await ndv.locator(`${byId('parameter-input-prompt')} textarea`).fill('A watercolor fox in a misty forest, soft morning light');
-			// The select's list fades out (a CSS transition reduced motion does not shorten): shoot once it is gone.
+		/** Visible texts of the node panel's entries (names and category headers), in order. */
+		async function panelEntries(): Promise<string[]> {
+			return await page.$$eval(
+				`${byId('node-creator')} ${byId('node-creator-item-name')}, ${byId('node-creator')} ${byId('node-creator-category-item')}`,
+				(els: any[]) =>
+					els
+						.filter((el) => el.offsetParent !== null)
+						.map((el) => el.textContent!.trim().replace(/\s+/g, ' ')),
+			);
+		}
+
+		/**
+		 * Types into the node panel's search and returns the entries once they satisfy `until` and have
+		 * stayed the same for 600 ms (the list updates after the input; a stale list must not pass).
+		 */
+		async function search(query: string, until: (entries: string[]) => boolean): Promise<string[]> {
+			const input = page.locator(`input${byId('node-creator-search-bar')}`);
+			await input.fill('');
+			await input.fill(query);
+			let entries: string[] = [];
+			let stableSince = Date.now();
+			let last = '';
+			const deadline = Date.now() + 20000;
+			do {
+				entries = await panelEntries();
+				const now = JSON.stringify(entries);
+				if (now !== last) {
+					last = now;
+					stableSince = Date.now();
+				} else if (until(entries) && Date.now() - stableSince >= 600) return entries;
+				await page.waitForTimeout(150);
+			} while (Date.now() < deadline);
+			return entries;
+		}
+
+		/** The visible description under an entry of the node panel. */
+		async function descriptionOf(name: string): Promise<string> {
+			const item = page
+				.locator(
+					`${byId('node-creator')} ${byId('node-creator-action-item')}, ${byId('node-creator')} ${byId('node-creator-node-item')}`,
+				)
+				.filter({
+					has: page.locator(byId('node-creator-item-name'), { hasText: new RegExp(`^${name}$`) }),
+				});
+			return (
+				(await item.first().locator(byId('node-creator-item-description')).textContent()) ?? ''
+			).trim();
+		}
+
+		it(
+			'finds the nodes in the node panel: triggers when the workflow is empty, actions after a trigger',
+			async () => {
+				await step('node panel', async () => {
+					await page.goto(`${n8n.url}/workflow/new`);
+					await page.locator(byId('canvas-add-button')).click();
+					await page.locator(`input${byId('node-creator-search-bar')}`).waitFor();
+
+					// An empty workflow opens "What triggers this workflow?". n8n merges HiAPI and HiAPI Trigger
+					// into one app entry named "HiAPI" there, described by the trigger; every node stays searchable.
+					const triggerView: Record<string, string[]> = {};
+					for (const q of ['hiapi', 'gpt image', 'image', 'video']) {
+						triggerView[q] = await search(
+							q,
+							(e) => e.includes('HiAPI') || e.includes('GPT Image 2'),
+						);
+					}
+					expect(triggerView.hiapi).toEqual(['HiAPI', 'GPT Image 2']);
+					expect(triggerView['gpt image']).toEqual(['GPT Image 2']);
+					expect(triggerView.image).toEqual(expect.arrayContaining(['HiAPI', 'GPT Image 2']));
+					expect(triggerView.video).toEqual(expect.arrayContaining(['HiAPI']));
+					expect(triggerView.video).not.toContain('GPT Image 2');
+					await search('hiapi', (e) => e.includes('HiAPI'));
+					expect(await descriptionOf('HiAPI')).toMatch(
+						/^Run any hiapi image, video or audio model, or start a workflow when a task finishes/,
+					);
+					await shoot('screenshot-node-search-trigger.png');
+
+					// The app entry: the trigger's events under Triggers, the HiAPI node's operations under Actions.
+					await page.locator(byId('node-creator-item-name'), { hasText: /^HiAPI$/ }).click();
+					await page.locator(byId('node-creator-category-item'), { hasText: 'Triggers' }).waitFor();
+					// The search results stay in the DOM under the app's panel: read from its first header on.
+					const fromTriggers = (e: string[]) => e.slice(e.indexOf('Triggers (3)'));
+					const app = fromTriggers(await panelEntries());
+					expect(app).toEqual([
+						'Triggers (3)',
+						'On success and failure',
+						'On success only',
+						'On failure only',
+						'Actions (2)',
+					]);
+					await page.locator(byId('node-creator-category-item'), { hasText: 'Actions' }).click();
+					await page
+						.locator(byId('node-creator-item-name'), { hasText: /^Run a model$/ })
+						.waitFor();
+					expect(fromTriggers(await panelEntries())).toEqual([
+						'Triggers (3)',
+						'On success and failure',
+						'On success only',
+						'On failure only',
+						'Actions (2)',
+						'Run a model',
+						'Get a task and its files',
+					]);
+
+					// A user starts with a Manual Trigger; the next "+" opens the action panel ("What happens next?").
+					await page.keyboard.press('Escape');
+					await page.locator(byId('canvas-add-button')).click();
+					// Searched, n8n names it "Manual Trigger" (the list's "Trigger manually" entry).
+					await search('manual', (e) => e.includes('Manual Trigger'));
+					await page
+						.locator(byId('node-creator-item-name'), { hasText: /^Manual Trigger$/ })
+						.first()
+						.click();
+					await page.locator(byId('canvas-node')).first().waitFor();
+					await page.keyboard.press('Escape');
+					await page.locator(byId('node-creator-plus-button')).click();
+					const actionView: Record<string, string[]> = {};
+					for (const q of ['hiapi', 'gpt image', 'image', 'video']) {
+						actionView[q] = await search(
+							q,
+							(e) => e.includes('HiAPI') || e.includes('GPT Image 2'),
+						);
+					}
+					expect(actionView.hiapi).toEqual(['HiAPI', 'GPT Image 2']);
+					expect(actionView['gpt image']).toEqual(['GPT Image 2']);
+					expect(actionView.image).toEqual(expect.arrayContaining(['HiAPI', 'GPT Image 2']));
+					expect(actionView.video).toEqual(expect.arrayContaining(['HiAPI']));
+					await search('hiapi', (e) => e.includes('HiAPI'));
+					// n8n merges HiAPI and HiAPI Trigger into one entry here too; which description it shows is printed (a finding, not asserted).
+					const actionViewDescription = await descriptionOf('HiAPI');
+					// eslint-disable-next-line no-console
+					console.log(
+						`[editor e2e] action view, "HiAPI" entry described as: ${actionViewDescription}`,
+					);
+					// eslint-disable-next-line no-console
+					console.log(
+						`[editor e2e] node panel\n  trigger view: ${JSON.stringify(triggerView)}\n  action view: ${JSON.stringify(actionView)}`,
+					);
+					await shoot('screenshot-node-search.png');
+
+					// GPT Image 2's actions, and adding it opens its panel ready to use.
+					await page.locator(byId('node-creator-item-name'), { hasText: /^GPT Image 2$/ }).click();
+					await page
+						.locator(byId('node-creator-item-name'), { hasText: /^Generate an image from text$/ })
+						.waitFor();
+					const gptEntries = await panelEntries();
+					expect(gptEntries.slice(gptEntries.indexOf('Actions (3)'))).toEqual([
+						'Actions (3)',
+						'Generate an image from text',
+						'Edit an image with a prompt',
+						'Get a task and its image',
+					]);
+					await page
+						.locator(byId('node-creator-item-name'), { hasText: /^Generate an image from text$/ })
+						.click();
+					const ndv = page.locator(byId('ndv'));
+					await ndv.locator(byId('parameter-input-prompt')).waitFor();
+					await page.locator(byId('ndv')).locator(byId('parameter-input-aspectRatio')).click();
+					await page.getByRole('option', { name: '16:9', exact: true }).click();
+					await ndv
+						.locator(`${byId('parameter-input-prompt')} textarea`)
+						.fill('A watercolor fox in a misty forest, soft morning light');
+					// The select's list fades out (a CSS transition reduced motion does not shorten): shoot once it is gone.
+					await page
+						.waitForFunction(
+							() =>
+								[
+									...(globalThis as any).document.querySelectorAll(
+										'.el-select__popper, .el-popper',
+									),
+								].every((el: any) => (globalThis as any).getComputedStyle(el).display === 'none'),
+							undefined,
+							{ timeout: 5000 },
+						)
+						.catch(() => undefined);
+					await expect(visibleIssues()).resolves.toEqual([]);
+					await shoot('screenshot-gpt-image-2.png');
+					await page.keyboard.press('Escape');
+				});
+			},
+			10 * 60 * 1000,
+		);
+
+		/** Texts of the parameter issues the open node panel shows. */
+		async function visibleIssues(): Promise<string[]> {
+			return await page.$$eval(`${byId('ndv')} ${byId('parameter-issues')}`, (els: any[]) =>
+				els
+					.filter((el) => el.offsetParent !== null)
+					.map((el) =>
+						(el.closest('[data-test-id="parameter-item"]')?.textContent ?? el.textContent ?? '')
+							.trim()
+							.replace(/\s+/g, ' ')
+							.slice(0, 80),
+					),
+			);
+		}
+
+		/** First lines (labels) of the visible parameters of the open panel. */
+		async function parameterLabels(): Promise<string[]> {
+			return await page.$$eval(`${byId('ndv')} ${byId('parameter-item')}`, (els: any[]) =>
+				els
+					.filter((el) => el.offsetParent !== null)
+					.map((el) =>
+						String(el.innerText ?? '')
+							.split('\n')[0]
+							.trim(),
+					),
+			);
+		}
+
+		/**
+		 * What the Options collection's "Add Option" button offers: the names of its list, or, when the
+		 * collection has a single option (n8n then adds it at once, without a list), the option it added.
+		 * `button` says whether the button is shown at all.
+		 */
+		async function offeredOptions(): Promise<{ button: boolean; options: string[] }> {
+			const add = page.locator(`${byId('ndv')} ${byId('collection-parameter-add')}`);
+			if ((await add.count()) === 0 || !(await add.first().isVisible()))
+				return { button: false, options: [] };
+			const before = await parameterLabels();
+			await add.first().click();
+			const list = page.locator(`${byId('collection-parameter-option')}:visible`);
+			let after = before;
+			for (let i = 0; i < 15; i++) {
+				if ((await list.count()) > 0) break;
+				after = await parameterLabels();
+				if (after.length !== before.length) break;
+				await page.waitForTimeout(200);
+			}
+			// The list stays open: closeNode() closes it, then the panel.
+			if ((await list.count()) > 0)
+				return {
+					button: true,
+					options: (await list.allTextContents()).map((t: string) => t.trim()),
+				};
+			const added = [...after];
+			for (const b of before) added.splice(added.indexOf(b), 1);
+			return { button: true, options: added };
+		}
+
+		async function openNode(name: string) {
 			await page
-				.waitForFunction(() => [...(globalThis as any).document.querySelectorAll('.el-select__popper, .el-popper')].every((el: any) => (globalThis as any).getComputedStyle(el).display === 'none'), undefined, { timeout: 5000 })
-				.catch(() => undefined);
-			await expect(visibleIssues()).resolves.toEqual([]);
-			await shoot('screenshot-gpt-image-2.png');
-			await page.keyboard.press('Escape');
-		});
-	}, 10 * 60 * 1000);
-
-	/** Texts of the parameter issues the open node panel shows. */
-	async function visibleIssues(): Promise<string[]> {
-		return await page.$$eval(`${byId('ndv')} ${byId('parameter-issues')}`, (els: any[]) =>
-			els.filter((el) => el.offsetParent !== null).map((el) => (el.closest('[data-test-id="parameter-item"]')?.textContent ?? el.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 80)),
-		);
-	}
-
-	/** First lines (labels) of the visible parameters of the open panel. */
-	async function parameterLabels(): Promise<string[]> {
-		return await page.$$eval(`${byId('ndv')} ${byId('parameter-item')}`, (els: any[]) =>
-			els.filter((el) => el.offsetParent !== null).map((el) => String(el.innerText ?? '').split('\n')[0].trim()),
-		);
-	}
-
-	/**
-	 * What the Options collection's "Add Option" button offers: the names of its list, or, when the
-	 * collection has a single option (n8n then adds it at once, without a list), the option it added.
-	 * `button` says whether the button is shown at all.
-	 */
-	async function offeredOptions(): Promise<{ button: boolean; options: string[] }> {
-		const add = page.locator(`${byId('ndv')} ${byId('collection-parameter-add')}`);
-		if ((await add.count()) === 0 || !(await add.first().isVisible())) return { button: false, options: [] };
-		const before = await parameterLabels();
-		await add.first().click();
-		const list = page.locator(`${byId('collection-parameter-option')}:visible`);
-		let after = before;
-		for (let i = 0; i < 15; i++) {
-			if ((await list.count()) > 0) break;
-			after = await parameterLabels();
-			if (after.length !== before.length) break;
-			await page.waitForTimeout(200);
-		}
-		// The list stays open: closeNode() closes it, then the panel.
-		if ((await list.count()) > 0) return { button: true, options: (await list.allTextContents()).map((t: string) => t.trim()) };
-		const added = [...after];
-		for (const b of before) added.splice(added.indexOf(b), 1);
-		return { button: true, options: added };
-	}
-
-	async function openNode(name: string) {
-		await page.locator(byId('canvas-node')).filter({ hasText: new RegExp(`^${name}`) }).first().dblclick();
-		await page.locator(`${byId('ndv')} ${byId('node-parameters')}`).waitFor();
-		// Parameters load asynchronously (credentials, display options): wait until the panel is still.
-		let last = '';
-		for (let i = 0; i < 30; i++) {
-			const now = await page.locator(`${byId('ndv')} ${byId('node-parameters')}`).innerText();
-			if (now === last && now.includes('Options')) break;
-			last = now;
-			await page.waitForTimeout(250);
-		}
-	}
-
-	/**
-	 * Closes the node's panel as a user does with a click on the dimmed canvas beside it (n8n 2.41's
-	 * close button has no test id, and Escape does not close it while an input has the focus); the
-	 * first click may only close an open dropdown.
-	 */
-	async function closeNode() {
-		const ndv = page.locator(byId('ndv'));
-		for (let i = 0; i < 4 && (await ndv.isVisible()); i++) {
-			await page.mouse.click(8, 450);
-			await ndv.waitFor({ state: 'hidden', timeout: 2000 }).catch(() => undefined);
-			if (i >= 2) await page.keyboard.press('Escape');
-		}
-		await ndv.waitFor({ state: 'hidden' });
-	}
-
-	it('opens every node in every mode without a parameter issue, with the options that apply', async () => {
-		await step('node panels', async () => {
-			const all = [...CASES, CONTROL];
-			const nodes = all.map((c, i) => ({
-				id: crypto.randomUUID(),
-				name: c.name,
-				type: c.type,
-				typeVersion: 1,
-				position: [(i % 4) * 260, Math.floor(i / 4) * 200],
-				parameters: c.parameters,
-				credentials: { hiApiApi: CRED },
-				...(c.type === TRIGGER ? { webhookId: crypto.randomUUID() } : {}),
-			}));
-			const r = await owner.rest('POST', '/workflows', { name: 'Editor: every mode', nodes, connections: {}, settings: {} });
-			expect(r.status).toBe(200);
-			await page.goto(`${n8n.url}/workflow/${r.json.data.id}`);
-			await page.locator(byId('canvas-node')).nth(all.length - 1).waitFor();
-
-			const seen: Record<string, { issues: string[]; options: string[]; button: boolean }> = {};
-			for (const c of CASES) {
-				await openNode(c.name);
-				const params = page.locator(`${byId('ndv')} ${byId('node-parameters')}`);
-				// Chosen options show as the value of the select's input, not as text.
-				const text = [await params.innerText(), ...(await params.locator('input').evaluateAll((els: any[]) => els.map((el) => el.value)))].join('\n');
-				for (const s of c.shows ?? []) expect({ node: c.name, shows: text.includes(s) ? s : `(missing) ${s}` }).toEqual({ node: c.name, shows: s });
-				seen[c.name] = { issues: await visibleIssues(), ...(await offeredOptions()) };
-				await closeNode();
+				.locator(byId('canvas-node'))
+				.filter({ hasText: new RegExp(`^${name}`) })
+				.first()
+				.dblclick();
+			await page.locator(`${byId('ndv')} ${byId('node-parameters')}`).waitFor();
+			// Parameters load asynchronously (credentials, display options): wait until the panel is still.
+			let last = '';
+			for (let i = 0; i < 30; i++) {
+				const now = await page.locator(`${byId('ndv')} ${byId('node-parameters')}`).innerText();
+				if (now === last && now.includes('Options')) break;
+				last = now;
+				await page.waitForTimeout(250);
 			}
-			await openNode(CONTROL.name);
-			const controlIssues = await visibleIssues();
-			await closeNode();
-			// eslint-disable-next-line no-console
-			console.log(`[editor e2e] node panels:\n${Object.entries(seen).map(([k, v]) => `  ${k}: issues ${JSON.stringify(v.issues)}, Add Option ${v.button ? 'shown' : 'hidden'}, offers ${JSON.stringify(v.options)}`).join('\n')}\n  ${CONTROL.name}: issues ${JSON.stringify(controlIssues)}`);
+		}
 
-			expect(controlIssues.join(' ')).toMatch(/Prompt/);
-			for (const c of CASES) {
-				expect({ node: c.name, issues: seen[c.name].issues }).toEqual({ node: c.name, issues: [] });
-				expect({ node: c.name, options: seen[c.name].options }).toEqual({ node: c.name, options: c.options });
-				// No option to add, no button (the trigger under Secret Token, Header, None).
-				expect({ node: c.name, addOptionShown: seen[c.name].button }).toEqual({ node: c.name, addOptionShown: c.options.length > 0 });
-			}
-		});
-	}, 10 * 60 * 1000);
-
-	it("lists hiapi's models from the catalogue and maps seedance-2.0's inputs as fields", async () => {
-		await step('model list', async () => {
-			const r = await owner.rest('POST', '/workflows', { name: 'Text to video', nodes: [
-				{ id: crypto.randomUUID(), name: 'When clicking Execute workflow', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-				{ id: crypto.randomUUID(), name: 'HiAPI', type: HIAPI, typeVersion: 1, position: [260, 0], parameters: {}, credentials: { hiApiApi: CRED } },
-			], connections: { 'When clicking Execute workflow': { main: [[{ node: 'HiAPI', type: 'main', index: 0 }]] } }, settings: {} });
-			expect(r.status).toBe(200);
-			await page.goto(`${n8n.url}/workflow/${r.json.data.id}`);
-			await openNode('HiAPI');
+		/**
+		 * Closes the node's panel as a user does with a click on the dimmed canvas beside it (n8n 2.41's
+		 * close button has no test id, and Escape does not close it while an input has the focus); the
+		 * first click may only close an open dropdown.
+		 */
+		async function closeNode() {
 			const ndv = page.locator(byId('ndv'));
-			await ndv.locator(byId('rlc-input')).click();
-			const items = page.locator(`${byId('rlc-item')}:visible`);
-			await items.first().waitFor();
-			const models = (await items.allTextContents()).map((t: string) => t.trim());
-			// The simulator's catalogue without its text models (no task API), titles with their kind.
-			expect(models).toEqual(expect.arrayContaining(['GPT Image 2 Text to Image (Image)', 'Seedance 2.0 (Video)', 'Qwen Audio 3.0 TTS Flash (Audio)']));
-			expect(models.some((m: string) => /\(Text\)/.test(m))).toBe(false);
-			await shoot('screenshot-hiapi-models.png');
-			// Search narrows the list by capability, as the README says ("video").
-			await page.keyboard.type('video');
-			await page.waitForFunction(() => ([...(globalThis as any).document.querySelectorAll('[data-test-id="rlc-item"]')] as any[]).filter((el: any) => (el as any).offsetParent !== null).every((el: any) => /\(Video\)/.test(el.textContent ?? '')));
-			await page.locator(`${byId('rlc-item')}:visible`, { hasText: 'Seedance 2.0' }).click();
+			for (let i = 0; i < 4 && (await ndv.isVisible()); i++) {
+				await page.mouse.click(8, 450);
+				await ndv.waitFor({ state: 'hidden', timeout: 2000 }).catch(() => undefined);
+				if (i >= 2) await page.keyboard.press('Escape');
+			}
+			await ndv.waitFor({ state: 'hidden' });
+		}
 
-			// Map Fields: the required prompt at once, optional inputs under "Add input to send".
-			const mapper = ndv.locator(byId('resource-mapper-container'));
-			await mapper.getByText('Prompt', { exact: true }).waitFor();
-			await mapper.locator('input, textarea').first().fill('A paper boat sails down a rainy street, cinematic');
-			const addInput = mapper.locator(`${byId('add-fields-select')} button`);
-			await addInput.click();
-			const optional = page.locator('[role="menuitem"][data-reka-collection-item]:visible');
-			await optional.first().waitFor();
-			const optionalInputs = (await optional.allTextContents()).map((t: string) => t.trim()).filter(Boolean);
-			expect(optionalInputs).toEqual(expect.arrayContaining(['Resolution', 'Duration', 'Aspect Ratio', 'Generate Audio'].map((x) => expect.stringMatching(new RegExp(x.replace(' ', '.?'), 'i')))));
-			await optional.filter({ hasText: /resolution/i }).first().click();
-			await mapper.getByText('Resolution').first().waitFor();
-			await addInput.click();
-			await optional.filter({ hasText: /duration/i }).first().click();
-			await mapper.getByText('Duration').first().waitFor();
-			await expect(visibleIssues()).resolves.toEqual([]);
-			// eslint-disable-next-line no-console
-			console.log(`[editor e2e] models: ${JSON.stringify(models)}\n  seedance-2.0 optional inputs: ${JSON.stringify(optionalInputs)}`);
-			await shoot('screenshot-hiapi-seedance.png');
-		});
-	}, 10 * 60 * 1000);
-});
+		it(
+			'opens every node in every mode without a parameter issue, with the options that apply',
+			async () => {
+				await step('node panels', async () => {
+					const all = [...CASES, CONTROL];
+					const nodes = all.map((c, i) => ({
+						id: crypto.randomUUID(),
+						name: c.name,
+						type: c.type,
+						typeVersion: 1,
+						position: [(i % 4) * 260, Math.floor(i / 4) * 200],
+						parameters: c.parameters,
+						credentials: { hiApiApi: CRED },
+						...(c.type === TRIGGER ? { webhookId: crypto.randomUUID() } : {}),
+					}));
+					const r = await owner.rest('POST', '/workflows', {
+						name: 'Editor: every mode',
+						nodes,
+						connections: {},
+						settings: {},
+					});
+					expect(r.status).toBe(200);
+					await page.goto(`${n8n.url}/workflow/${r.json.data.id}`);
+					await page
+						.locator(byId('canvas-node'))
+						.nth(all.length - 1)
+						.waitFor();
+
+					const seen: Record<string, { issues: string[]; options: string[]; button: boolean }> = {};
+					for (const c of CASES) {
+						await openNode(c.name);
+						const params = page.locator(`${byId('ndv')} ${byId('node-parameters')}`);
+						// Chosen options show as the value of the select's input, not as text.
+						const text = [
+							await params.innerText(),
+							...(await params
+								.locator('input')
+								.evaluateAll((els: any[]) => els.map((el) => el.value))),
+						].join('\n');
+						for (const s of c.shows ?? [])
+							expect({ node: c.name, shows: text.includes(s) ? s : `(missing) ${s}` }).toEqual({
+								node: c.name,
+								shows: s,
+							});
+						seen[c.name] = { issues: await visibleIssues(), ...(await offeredOptions()) };
+						await closeNode();
+					}
+					await openNode(CONTROL.name);
+					const controlIssues = await visibleIssues();
+					await closeNode();
+					// eslint-disable-next-line no-console
+					console.log(
+						`[editor e2e] node panels:\n${Object.entries(seen)
+							.map(
+								([k, v]) =>
+									`  ${k}: issues ${JSON.stringify(v.issues)}, Add Option ${v.button ? 'shown' : 'hidden'}, offers ${JSON.stringify(v.options)}`,
+							)
+							.join('\n')}\n  ${CONTROL.name}: issues ${JSON.stringify(controlIssues)}`,
+					);
+
+					expect(controlIssues.join(' ')).toMatch(/Prompt/);
+					for (const c of CASES) {
+						expect({ node: c.name, issues: seen[c.name].issues }).toEqual({
+							node: c.name,
+							issues: [],
+						});
+						expect({ node: c.name, options: seen[c.name].options }).toEqual({
+							node: c.name,
+							options: c.options,
+						});
+						// No option to add, no button (the trigger under Secret Token, Header, None).
+						expect({ node: c.name, addOptionShown: seen[c.name].button }).toEqual({
+							node: c.name,
+							addOptionShown: c.options.length > 0,
+						});
+					}
+				});
+			},
+			10 * 60 * 1000,
+		);
+
+		it(
+			"lists hiapi's models from the catalogue and maps seedance-2.0's inputs as fields",
+			async () => {
+				await step('model list', async () => {
+					const r = await owner.rest('POST', '/workflows', {
+						name: 'Text to video',
+						nodes: [
+							{
+								id: crypto.randomUUID(),
+								name: 'When clicking Execute workflow',
+								type: 'n8n-nodes-base.manualTrigger',
+								typeVersion: 1,
+								position: [0, 0],
+								parameters: {},
+							},
+							{
+								id: crypto.randomUUID(),
+								name: 'HiAPI',
+								type: HIAPI,
+								typeVersion: 1,
+								position: [260, 0],
+								parameters: {},
+								credentials: { hiApiApi: CRED },
+							},
+						],
+						connections: {
+							'When clicking Execute workflow': {
+								main: [[{ node: 'HiAPI', type: 'main', index: 0 }]],
+							},
+						},
+						settings: {},
+					});
+					expect(r.status).toBe(200);
+					await page.goto(`${n8n.url}/workflow/${r.json.data.id}`);
+					await openNode('HiAPI');
+					const ndv = page.locator(byId('ndv'));
+					await ndv.locator(byId('rlc-input')).click();
+					const items = page.locator(`${byId('rlc-item')}:visible`);
+					await items.first().waitFor();
+					const models = (await items.allTextContents()).map((t: string) => t.trim());
+					// The simulator's catalogue without its text models (no task API), titles with their kind.
+					expect(models).toEqual(
+						expect.arrayContaining([
+							'GPT Image 2 Text to Image (Image)',
+							'Seedance 2.0 (Video)',
+							'Qwen Audio 3.0 TTS Flash (Audio)',
+						]),
+					);
+					expect(models.some((m: string) => /\(Text\)/.test(m))).toBe(false);
+					await shoot('screenshot-hiapi-models.png');
+					// Search narrows the list by capability, as the README says ("video").
+					await page.keyboard.type('video');
+					await page.waitForFunction(() =>
+						(
+							[
+								...(globalThis as any).document.querySelectorAll('[data-test-id="rlc-item"]'),
+							] as any[]
+						)
+							.filter((el: any) => (el as any).offsetParent !== null)
+							.every((el: any) => /\(Video\)/.test(el.textContent ?? '')),
+					);
+					await page.locator(`${byId('rlc-item')}:visible`, { hasText: 'Seedance 2.0' }).click();
+
+					// Map Fields: the required prompt at once, optional inputs under "Add input to send".
+					const mapper = ndv.locator(byId('resource-mapper-container'));
+					await mapper.getByText('Prompt', { exact: true }).waitFor();
+					await mapper
+						.locator('input, textarea')
+						.first()
+						.fill('A paper boat sails down a rainy street, cinematic');
+					const addInput = mapper.locator(`${byId('add-fields-select')} button`);
+					await addInput.click();
+					const optional = page.locator('[role="menuitem"][data-reka-collection-item]:visible');
+					await optional.first().waitFor();
+					const optionalInputs = (await optional.allTextContents())
+						.map((t: string) => t.trim())
+						.filter(Boolean);
+					expect(optionalInputs).toEqual(
+						expect.arrayContaining(
+							['Resolution', 'Duration', 'Aspect Ratio', 'Generate Audio'].map((x) =>
+								expect.stringMatching(new RegExp(x.replace(' ', '.?'), 'i')),
+							),
+						),
+					);
+					await optional
+						.filter({ hasText: /resolution/i })
+						.first()
+						.click();
+					await mapper.getByText('Resolution').first().waitFor();
+					await addInput.click();
+					await optional
+						.filter({ hasText: /duration/i })
+						.first()
+						.click();
+					await mapper.getByText('Duration').first().waitFor();
+					await expect(visibleIssues()).resolves.toEqual([]);
+					// eslint-disable-next-line no-console
+					console.log(
+						`[editor e2e] models: ${JSON.stringify(models)}\n  seedance-2.0 optional inputs: ${JSON.stringify(optionalInputs)}`,
+					);
+					await shoot('screenshot-hiapi-seedance.png');
+				});
+			},
+			10 * 60 * 1000,
+		);
+	},
+);

@@ -31,7 +31,9 @@ import * as path from 'node:path';
 import * as tls from 'node:tls';
 
 const e2e: any = require('./n8n.js');
-const { startSimulator }: { startSimulator: (options?: object) => Promise<any> } = require('../sim');
+const {
+	startSimulator,
+}: { startSimulator: (options?: object) => Promise<any> } = require('../sim');
 
 const ENABLED = process.env.HIAPI_E2E === '1';
 const VERSION = '2.41.1';
@@ -42,14 +44,27 @@ const VERDACCIO = { version: '6.8.0', overrides: { 'node-fetch': '2.7.0' } };
 
 if (!ENABLED) {
 	// eslint-disable-next-line no-console
-	console.log('test/e2e/install.e2e.test.ts skipped: set HIAPI_E2E=1 to install the package through n8n from a local registry');
+	console.log(
+		'test/e2e/install.e2e.test.ts skipped: set HIAPI_E2E=1 to install the package through n8n from a local registry',
+	);
 }
 
 const log = (m: string) => !process.env.HIAPI_E2E_QUIET && console.log(`[install e2e] ${m}`); // eslint-disable-line no-console
 
-async function mustRun(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}) {
-	const r = await e2e.run(cmd, args, { timeoutMs: 10 * 60 * 1000, env: e2e.envWithThisNode({ npm_config_update_notifier: 'false' }), ...opts });
-	if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.code}):\n${e2e.tail(r.stdout, 20)}\n${e2e.tail(r.stderr, 20)}`);
+async function mustRun(
+	cmd: string,
+	args: string[],
+	opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+) {
+	const r = await e2e.run(cmd, args, {
+		timeoutMs: 10 * 60 * 1000,
+		env: e2e.envWithThisNode({ npm_config_update_notifier: 'false' }),
+		...opts,
+	});
+	if (r.code !== 0)
+		throw new Error(
+			`${cmd} ${args.join(' ')} failed (exit ${r.code}):\n${e2e.tail(r.stdout, 20)}\n${e2e.tail(r.stderr, 20)}`,
+		);
 	return r;
 }
 
@@ -62,12 +77,24 @@ async function ensureVerdaccio(): Promise<string> {
 	fs.mkdirSync(dir, { recursive: true });
 	fs.writeFileSync(
 		path.join(dir, 'package.json'),
-		JSON.stringify({ name: 'hiapi-e2e-verdaccio', private: true, dependencies: { verdaccio: VERDACCIO.version }, overrides: VERDACCIO.overrides }, null, 2),
+		JSON.stringify(
+			{
+				name: 'hiapi-e2e-verdaccio',
+				private: true,
+				dependencies: { verdaccio: VERDACCIO.version },
+				overrides: VERDACCIO.overrides,
+			},
+			null,
+			2,
+		),
 	);
 	log(`installing verdaccio ${VERDACCIO.version} into ${dir} (once)`);
 	const started = Date.now();
 	await mustRun('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir });
-	fs.writeFileSync(marker, JSON.stringify({ version: VERDACCIO.version, ms: Date.now() - started }));
+	fs.writeFileSync(
+		marker,
+		JSON.stringify({ version: VERDACCIO.version, ms: Date.now() - started }),
+	);
 	return bin;
 }
 
@@ -97,16 +124,23 @@ async function startVerdaccio(bin: string, dir: string) {
 		].join('\n'),
 	);
 	const out = fs.openSync(path.join(dir, 'verdaccio.log'), 'a');
-	const child = childProcess.spawn(process.execPath, [bin, '--config', config, '--listen', `127.0.0.1:${port}`], {
-		env: e2e.envWithThisNode(),
-		stdio: ['ignore', out, out],
-	});
+	const child = childProcess.spawn(
+		process.execPath,
+		[bin, '--config', config, '--listen', `127.0.0.1:${port}`],
+		{
+			env: e2e.envWithThisNode(),
+			stdio: ['ignore', out, out],
+		},
+	);
 	fs.closeSync(out);
 	const deadline = Date.now() + 60000;
 	for (;;) {
 		const r = await e2e.request(`${url}/-/ping`).catch(() => undefined);
 		if (r?.status === 200) break;
-		if (child.exitCode !== null || Date.now() > deadline) throw new Error(`verdaccio did not start:\n${fs.readFileSync(path.join(dir, 'verdaccio.log'), 'utf8').slice(-2000)}`);
+		if (child.exitCode !== null || Date.now() > deadline)
+			throw new Error(
+				`verdaccio did not start:\n${fs.readFileSync(path.join(dir, 'verdaccio.log'), 'utf8').slice(-2000)}`,
+			);
 		await e2e.sleep(250);
 	}
 	return {
@@ -126,12 +160,76 @@ async function startVerdaccio(bin: string, dir: string) {
 async function makeCertificates(dir: string) {
 	fs.mkdirSync(dir, { recursive: true });
 	const f = (n: string) => path.join(dir, n);
-	fs.writeFileSync(f('leaf.ext'), `subjectAltName=DNS:${REGISTRY_HOST}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`);
+	fs.writeFileSync(
+		f('leaf.ext'),
+		`subjectAltName=DNS:${REGISTRY_HOST}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`,
+	);
 	const env = { ...process.env };
-	await mustRun('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '2', '-subj', '/CN=hiapi e2e throwaway CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], { env });
-	await mustRun('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('leaf.key'), '-out', f('leaf.csr'), '-subj', `/CN=${REGISTRY_HOST}`], { env });
-	await mustRun('openssl', ['x509', '-req', '-in', f('leaf.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('leaf.pem'), '-days', '2', '-extfile', f('leaf.ext')], { env });
-	return { ca: f('ca.pem'), key: fs.readFileSync(f('leaf.key')), cert: fs.readFileSync(f('leaf.pem')) };
+	await mustRun(
+		'openssl',
+		[
+			'req',
+			'-x509',
+			'-newkey',
+			'rsa:2048',
+			'-nodes',
+			'-keyout',
+			f('ca.key'),
+			'-out',
+			f('ca.pem'),
+			'-days',
+			'2',
+			'-subj',
+			'/CN=hiapi e2e throwaway CA',
+			'-addext',
+			'basicConstraints=critical,CA:TRUE',
+			'-addext',
+			'keyUsage=critical,keyCertSign,cRLSign',
+		],
+		{ env },
+	);
+	await mustRun(
+		'openssl',
+		[
+			'req',
+			'-newkey',
+			'rsa:2048',
+			'-nodes',
+			'-keyout',
+			f('leaf.key'),
+			'-out',
+			f('leaf.csr'),
+			'-subj',
+			`/CN=${REGISTRY_HOST}`,
+		],
+		{ env },
+	);
+	await mustRun(
+		'openssl',
+		[
+			'x509',
+			'-req',
+			'-in',
+			f('leaf.csr'),
+			'-CA',
+			f('ca.pem'),
+			'-CAkey',
+			f('ca.key'),
+			'-CAcreateserial',
+			'-out',
+			f('leaf.pem'),
+			'-days',
+			'2',
+			'-extfile',
+			f('leaf.ext'),
+		],
+		{ env },
+	);
+	return {
+		ca: f('ca.pem'),
+		key: fs.readFileSync(f('leaf.key')),
+		cert: fs.readFileSync(f('leaf.pem')),
+	};
 }
 
 /**
@@ -200,158 +298,256 @@ async function startRegistryProxy(verdaccioUrl: string, certs: { key: Buffer; ce
 	};
 }
 
-(ENABLED ? describe : describe.skip)(`n8n ${VERSION}: installing ${PACKAGE} as a user does (Settings → Community Nodes)`, () => {
-	let workDir: string;
-	let sim: any;
-	let registry: { url: string; stop(): Promise<void> };
-	let proxy: Awaited<ReturnType<typeof startRegistryProxy>>;
-	let n8n: any;
-	let owner: any;
-	let publishedVersion: string;
-	let failed = false;
-	/**
-	 * Extra env of the n8n processes. N8N_UNVERIFIED_PACKAGES_ENABLED is left unset (undefined is
-	 * dropped by spawn), as on a user's instance: the harness's `true` would hide v3's rule about it.
-	 */
-	const env: Record<string, string | undefined> = { N8N_UNVERIFIED_PACKAGES_ENABLED: undefined };
-	const timings: Record<string, number> = {};
+(ENABLED ? describe : describe.skip)(
+	`n8n ${VERSION}: installing ${PACKAGE} as a user does (Settings → Community Nodes)`,
+	() => {
+		let workDir: string;
+		let sim: any;
+		let registry: { url: string; stop(): Promise<void> };
+		let proxy: Awaited<ReturnType<typeof startRegistryProxy>>;
+		let n8n: any;
+		let owner: any;
+		let publishedVersion: string;
+		let failed = false;
+		/**
+		 * Extra env of the n8n processes. N8N_UNVERIFIED_PACKAGES_ENABLED is left unset (undefined is
+		 * dropped by spawn), as on a user's instance: the harness's `true` would hide v3's rule about it.
+		 */
+		const env: Record<string, string | undefined> = { N8N_UNVERIFIED_PACKAGES_ENABLED: undefined };
+		const timings: Record<string, number> = {};
 
-	async function step(name: string, fn: () => Promise<void>) {
-		const started = Date.now();
-		try {
-			await fn();
-		} catch (error) {
-			failed = true;
-			const e = error as Error;
-			if (n8n) e.message += `\n--- n8n log (tail) ---\n${n8n.logTail(40)}`;
-			throw e;
-		} finally {
-			timings[name] = Date.now() - started;
-		}
-	}
-
-	beforeAll(async () => {
-		const started = Date.now();
-		workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hiapi-e2e-install-'));
-		const [bin] = await Promise.all([ensureVerdaccio(), e2e.ensureN8n(VERSION)]);
-		registry = await startVerdaccio(bin, path.join(workDir, 'verdaccio'));
-
-		// A throwaway user, then `npm pack` + `npm publish` of this build, as a maintainer would.
-		const user = await e2e.request(`${registry.url}/-/user/org.couchdb.user:e2e`, { method: 'PUT', body: { name: 'e2e', password: 'e2e-throwaway-7f3a' } });
-		expect(user.status).toBe(201);
-		const token = user.json().token;
-		const npmrc = path.join(workDir, 'publish.npmrc');
-		fs.writeFileSync(npmrc, `//127.0.0.1:${registry.url.split(':').pop()}/:_authToken=${token}\n`);
-		const packDir = path.join(workDir, 'pack');
-		fs.mkdirSync(packDir);
-		await mustRun('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], { cwd: e2e.REPO_ROOT });
-		const tgz = fs.readdirSync(packDir).find((f) => f.endsWith('.tgz'))!;
-		await mustRun('npm', ['publish', path.join(packDir, tgz), `--registry=${registry.url}/`, `--userconfig=${npmrc}`, '--ignore-scripts', '--provenance=false'], { cwd: workDir });
-		const view = await e2e.request(`${registry.url}/${PACKAGE}`);
-		expect(view.status).toBe(200);
-		publishedVersion = view.json()['dist-tags'].latest;
-
-		sim = await startSimulator({ port: await e2e.freePort() });
-		n8n = await e2e.createN8n({ version: VERSION, userFolder: path.join(workDir, 'n8n'), env });
-		timings.setup = Date.now() - started;
-	}, 20 * 60 * 1000);
-
-	afterAll(async () => {
-		await n8n?.stop();
-		await proxy?.stop();
-		await registry?.stop();
-		await sim?.stop();
-		log(`timings (ms): ${JSON.stringify(timings)}`);
-		if (workDir && !failed && process.env.HIAPI_E2E_KEEP !== '1') fs.rmSync(workDir, { recursive: true, force: true });
-		else if (workDir) log(`kept ${workDir}`);
-	}, 120000);
-
-	it('refuses N8N_COMMUNITY_PACKAGES_REGISTRY without an n8n license', async () => {
-		await step('custom registry refused', async () => {
-			env.N8N_COMMUNITY_PACKAGES_REGISTRY = `${registry.url}/`;
-			await n8n.start();
-			owner = await n8n.setupOwner();
-			const r = await owner.rest('POST', '/community-packages', { name: PACKAGE });
-			log(`with N8N_COMMUNITY_PACKAGES_REGISTRY=${registry.url}/: ${r.status} ${r.text.slice(0, 300)}`);
-			expect(r.status).toBeGreaterThanOrEqual(400);
-			expect(r.text).toMatch(/licen[sc]e|communityNodesCustomRegistry|plan/i);
-			expect(fs.existsSync(path.join(n8n.userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE))).toBe(false);
-			await n8n.stop();
-			delete env.N8N_COMMUNITY_PACKAGES_REGISTRY;
-		});
-	}, 5 * 60 * 1000);
-
-	it('installs the package through n8n from the registry, loads it without a restart, and runs it', async () => {
-		await step('install and run', async () => {
-			const certs = await makeCertificates(path.join(workDir, 'certs'));
-			proxy = await startRegistryProxy(registry.url, certs);
-			// n8n's outbound client and the npm it runs go through the proxy; only they trust the throwaway CA.
-			Object.assign(env, { HTTPS_PROXY: proxy.url, https_proxy: proxy.url, NODE_EXTRA_CA_CERTS: certs.ca });
-			await n8n.start();
-
-			// Before: the node panel's types do not know the package.
-			const before = await owner.rest('GET', '/community-packages');
-			expect(before.status).toBe(200);
-			expect(before.json.data).toEqual([]);
-
-			// What the Settings page sends when the user enters the name and confirms.
-			const installStarted = Date.now();
-			const r = await owner.rest('POST', '/community-packages', { name: PACKAGE });
-			timings.installRequest = Date.now() - installStarted;
-			log(`POST /rest/community-packages {name: "${PACKAGE}"}: ${r.status} in ${timings.installRequest} ms\n  proxied: ${JSON.stringify(proxy.requests)}\n  refused: ${JSON.stringify(proxy.refused)}`);
-			expect({ status: r.status, body: r.status === 200 ? 'ok' : r.text.slice(0, 500) }).toEqual({ status: 200, body: 'ok' });
-			const pkg = r.json.data;
-			expect(pkg.packageName).toBe(PACKAGE);
-			expect(pkg.installedVersion).toBe(publishedVersion);
-			expect(pkg.installedNodes.map((n: any) => n.name).sort()).toEqual(['GPT Image 2', 'HiAPI', 'HiAPI Trigger']);
-			expect(pkg.installedNodes.map((n: any) => n.type).sort()).toEqual([`${PACKAGE}.gptImage2`, `${PACKAGE}.hiApi`, `${PACKAGE}.hiApiTrigger`]);
-			// It came from the registry, through the proxy, and nothing else was asked for.
-			expect(proxy.requests.some((q) => q.includes(`/${PACKAGE}/-/${PACKAGE}-${publishedVersion}.tgz`))).toBe(true);
-			// The only other host n8n asked for is its own list of verified packages (api.n8n.io, refused
-			// here: the install goes on without it, as for an unverified package).
-			expect(proxy.refused.filter((q) => q !== 'CONNECT api.n8n.io:443')).toEqual([]);
-			const installedDir = path.join(n8n.userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE);
-			expect(JSON.parse(fs.readFileSync(path.join(installedDir, 'package.json'), 'utf8')).version).toBe(publishedVersion);
-
-			// Listed in Settings → Community Nodes, and the editor's node types have it now (no restart).
-			const list = await owner.rest('GET', '/community-packages');
-			expect(list.json.data.map((p: any) => p.packageName)).toEqual([PACKAGE]);
-			const types = await e2e.request(`${n8n.url}/types/nodes.json`, { headers: { cookie: owner.cookie } });
-			const names = (types.json() as any[]).map((t) => t.name);
-			expect(names).toEqual(expect.arrayContaining([`${PACKAGE}.gptImage2`, `${PACKAGE}.hiApi`, `${PACKAGE}.hiApiTrigger`]));
-
-			// A credential and the text-to-image example, created as a user does (REST), run from the editor's API.
-			const cred = await owner.rest('POST', '/credentials', { name: 'HiAPI (simulator)', type: 'hiApiApi', data: { apiKey: sim.apiKey, baseUrl: sim.baseUrl } });
-			expect(cred.status).toBe(200);
-			const example = e2e.renderExample('text-to-image.json', { SIM_URL: sim.baseUrl, N8N_URL: n8n.url, CALLBACK_TOKEN: 'x', REFERENCE_IMAGE_URL: `${sim.baseUrl}/cdn/tasks/reference/0.png` }, workDir).json;
-			for (const node of example.nodes) if (node.credentials?.hiApiApi) node.credentials.hiApiApi = { id: cred.json.data.id, name: cred.json.data.name };
-			const wf = await owner.rest('POST', '/workflows', { name: example.name, nodes: example.nodes, connections: example.connections, settings: example.settings ?? {} });
-			expect(wf.status).toBe(200);
-			const run = await n8n.execute(wf.json.data.id);
-			expect(run.run?.status).toBe('success');
-			const runData = run.run.data.resultData.runData;
-			const gptNode = example.nodes.find((n: any) => n.type === `${PACKAGE}.gptImage2`).name;
-			const items = runData[gptNode][0].data.main[0];
-			expect(items.length).toBeGreaterThan(0);
-			for (const item of items) {
-				expect(item.json.status).toBe('success');
-				expect(item.binary.data.mimeType).toBe('image/png');
+		async function step(name: string, fn: () => Promise<void>) {
+			const started = Date.now();
+			try {
+				await fn();
+			} catch (error) {
+				failed = true;
+				const e = error as Error;
+				if (n8n) e.message += `\n--- n8n log (tail) ---\n${n8n.logTail(40)}`;
+				throw e;
+			} finally {
+				timings[name] = Date.now() - started;
 			}
-			log(`ran "${example.name}": ${items.length} item(s) from ${gptNode}, tasks ${items.map((i: any) => i.json.taskId).join(', ')}`);
+		}
 
-			// n8n 2.41.1's report of what n8n v3 would break, with a workflow using the package saved.
-			const report = await owner.rest('GET', '/breaking-changes/report?version=v3');
-			log(`GET /rest/breaking-changes/report?version=v3: ${report.status}\n${JSON.stringify(report.json ?? report.text, null, 1).slice(0, 6000)}`);
-			expect(report.status).toBe(200);
-			const text = JSON.stringify(report.json);
-			fs.writeFileSync(path.join(workDir, 'breaking-changes-v3.json'), JSON.stringify(report.json, null, 2));
-			// No workflow issue for the workflow with the package's node; the instance-wide rule on
-			// unverified packages is listed (the instance relies on 2.x's default, which v3 flips).
-			expect(report.json.data.report.workflowResults).toEqual([]);
-			expect(text).not.toMatch(/gptImage2|hiApiTrigger|n8n-nodes-hiapi\.hiApi/);
-			const rules = report.json.data.report.instanceResults.map((r: any) => r.ruleId);
-			log(`v3 instance rules: ${JSON.stringify(rules)}`);
-			expect(rules).toContain('unverified-packages-v3');
-		});
-	}, 10 * 60 * 1000);
-});
+		beforeAll(
+			async () => {
+				const started = Date.now();
+				workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hiapi-e2e-install-'));
+				const [bin] = await Promise.all([ensureVerdaccio(), e2e.ensureN8n(VERSION)]);
+				registry = await startVerdaccio(bin, path.join(workDir, 'verdaccio'));
+
+				// A throwaway user, then `npm pack` + `npm publish` of this build, as a maintainer would.
+				const user = await e2e.request(`${registry.url}/-/user/org.couchdb.user:e2e`, {
+					method: 'PUT',
+					body: { name: 'e2e', password: 'e2e-throwaway-7f3a' },
+				});
+				expect(user.status).toBe(201);
+				const token = user.json().token;
+				const npmrc = path.join(workDir, 'publish.npmrc');
+				fs.writeFileSync(
+					npmrc,
+					`//127.0.0.1:${registry.url.split(':').pop()}/:_authToken=${token}\n`,
+				);
+				const packDir = path.join(workDir, 'pack');
+				fs.mkdirSync(packDir);
+				await mustRun(
+					'npm',
+					['pack', '--json', '--ignore-scripts', '--pack-destination', packDir],
+					{ cwd: e2e.REPO_ROOT },
+				);
+				const tgz = fs.readdirSync(packDir).find((f) => f.endsWith('.tgz'))!;
+				await mustRun(
+					'npm',
+					[
+						'publish',
+						path.join(packDir, tgz),
+						`--registry=${registry.url}/`,
+						`--userconfig=${npmrc}`,
+						'--ignore-scripts',
+						'--provenance=false',
+					],
+					{ cwd: workDir },
+				);
+				const view = await e2e.request(`${registry.url}/${PACKAGE}`);
+				expect(view.status).toBe(200);
+				publishedVersion = view.json()['dist-tags'].latest;
+
+				sim = await startSimulator({ port: await e2e.freePort() });
+				n8n = await e2e.createN8n({ version: VERSION, userFolder: path.join(workDir, 'n8n'), env });
+				timings.setup = Date.now() - started;
+			},
+			20 * 60 * 1000,
+		);
+
+		afterAll(async () => {
+			await n8n?.stop();
+			await proxy?.stop();
+			await registry?.stop();
+			await sim?.stop();
+			log(`timings (ms): ${JSON.stringify(timings)}`);
+			if (workDir && !failed && process.env.HIAPI_E2E_KEEP !== '1')
+				fs.rmSync(workDir, { recursive: true, force: true });
+			else if (workDir) log(`kept ${workDir}`);
+		}, 120000);
+
+		it(
+			'refuses N8N_COMMUNITY_PACKAGES_REGISTRY without an n8n license',
+			async () => {
+				await step('custom registry refused', async () => {
+					env.N8N_COMMUNITY_PACKAGES_REGISTRY = `${registry.url}/`;
+					await n8n.start();
+					owner = await n8n.setupOwner();
+					const r = await owner.rest('POST', '/community-packages', { name: PACKAGE });
+					log(
+						`with N8N_COMMUNITY_PACKAGES_REGISTRY=${registry.url}/: ${r.status} ${r.text.slice(0, 300)}`,
+					);
+					expect(r.status).toBeGreaterThanOrEqual(400);
+					expect(r.text).toMatch(/licen[sc]e|communityNodesCustomRegistry|plan/i);
+					expect(
+						fs.existsSync(path.join(n8n.userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE)),
+					).toBe(false);
+					await n8n.stop();
+					delete env.N8N_COMMUNITY_PACKAGES_REGISTRY;
+				});
+			},
+			5 * 60 * 1000,
+		);
+
+		it(
+			'installs the package through n8n from the registry, loads it without a restart, and runs it',
+			async () => {
+				await step('install and run', async () => {
+					const certs = await makeCertificates(path.join(workDir, 'certs'));
+					proxy = await startRegistryProxy(registry.url, certs);
+					// n8n's outbound client and the npm it runs go through the proxy; only they trust the throwaway CA.
+					Object.assign(env, {
+						HTTPS_PROXY: proxy.url,
+						https_proxy: proxy.url,
+						NODE_EXTRA_CA_CERTS: certs.ca,
+					});
+					await n8n.start();
+
+					// Before: the node panel's types do not know the package.
+					const before = await owner.rest('GET', '/community-packages');
+					expect(before.status).toBe(200);
+					expect(before.json.data).toEqual([]);
+
+					// What the Settings page sends when the user enters the name and confirms.
+					const installStarted = Date.now();
+					const r = await owner.rest('POST', '/community-packages', { name: PACKAGE });
+					timings.installRequest = Date.now() - installStarted;
+					log(
+						`POST /rest/community-packages {name: "${PACKAGE}"}: ${r.status} in ${timings.installRequest} ms\n  proxied: ${JSON.stringify(proxy.requests)}\n  refused: ${JSON.stringify(proxy.refused)}`,
+					);
+					expect({
+						status: r.status,
+						body: r.status === 200 ? 'ok' : r.text.slice(0, 500),
+					}).toEqual({ status: 200, body: 'ok' });
+					const pkg = r.json.data;
+					expect(pkg.packageName).toBe(PACKAGE);
+					expect(pkg.installedVersion).toBe(publishedVersion);
+					expect(pkg.installedNodes.map((n: any) => n.name).sort()).toEqual([
+						'GPT Image 2',
+						'HiAPI',
+						'HiAPI Trigger',
+					]);
+					expect(pkg.installedNodes.map((n: any) => n.type).sort()).toEqual([
+						`${PACKAGE}.gptImage2`,
+						`${PACKAGE}.hiApi`,
+						`${PACKAGE}.hiApiTrigger`,
+					]);
+					// It came from the registry, through the proxy, and nothing else was asked for.
+					expect(
+						proxy.requests.some((q) =>
+							q.includes(`/${PACKAGE}/-/${PACKAGE}-${publishedVersion}.tgz`),
+						),
+					).toBe(true);
+					// The only other host n8n asked for is its own list of verified packages (api.n8n.io, refused
+					// here: the install goes on without it, as for an unverified package).
+					expect(proxy.refused.filter((q) => q !== 'CONNECT api.n8n.io:443')).toEqual([]);
+					const installedDir = path.join(n8n.userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE);
+					expect(
+						JSON.parse(fs.readFileSync(path.join(installedDir, 'package.json'), 'utf8')).version,
+					).toBe(publishedVersion);
+
+					// Listed in Settings → Community Nodes, and the editor's node types have it now (no restart).
+					const list = await owner.rest('GET', '/community-packages');
+					expect(list.json.data.map((p: any) => p.packageName)).toEqual([PACKAGE]);
+					const types = await e2e.request(`${n8n.url}/types/nodes.json`, {
+						headers: { cookie: owner.cookie },
+					});
+					const names = (types.json() as any[]).map((t) => t.name);
+					expect(names).toEqual(
+						expect.arrayContaining([
+							`${PACKAGE}.gptImage2`,
+							`${PACKAGE}.hiApi`,
+							`${PACKAGE}.hiApiTrigger`,
+						]),
+					);
+
+					// A credential and the text-to-image example, created as a user does (REST), run from the editor's API.
+					const cred = await owner.rest('POST', '/credentials', {
+						name: 'HiAPI (simulator)',
+						type: 'hiApiApi',
+						data: { apiKey: sim.apiKey, baseUrl: sim.baseUrl },
+					});
+					expect(cred.status).toBe(200);
+					const example = e2e.renderExample(
+						'text-to-image.json',
+						{
+							SIM_URL: sim.baseUrl,
+							N8N_URL: n8n.url,
+							CALLBACK_TOKEN: 'x',
+							REFERENCE_IMAGE_URL: `${sim.baseUrl}/cdn/tasks/reference/0.png`,
+						},
+						workDir,
+					).json;
+					for (const node of example.nodes)
+						if (node.credentials?.hiApiApi)
+							node.credentials.hiApiApi = { id: cred.json.data.id, name: cred.json.data.name };
+					const wf = await owner.rest('POST', '/workflows', {
+						name: example.name,
+						nodes: example.nodes,
+						connections: example.connections,
+						settings: example.settings ?? {},
+					});
+					expect(wf.status).toBe(200);
+					const run = await n8n.execute(wf.json.data.id);
+					expect(run.run?.status).toBe('success');
+					const runData = run.run.data.resultData.runData;
+					const gptNode = example.nodes.find((n: any) => n.type === `${PACKAGE}.gptImage2`).name;
+					const items = runData[gptNode][0].data.main[0];
+					expect(items.length).toBeGreaterThan(0);
+					for (const item of items) {
+						expect(item.json.status).toBe('success');
+						expect(item.binary.data.mimeType).toBe('image/png');
+					}
+					log(
+						`ran "${example.name}": ${items.length} item(s) from ${gptNode}, tasks ${items.map((i: any) => i.json.taskId).join(', ')}`,
+					);
+
+					// n8n 2.41.1's report of what n8n v3 would break, with a workflow using the package saved.
+					const report = await owner.rest('GET', '/breaking-changes/report?version=v3');
+					log(
+						`GET /rest/breaking-changes/report?version=v3: ${report.status}\n${JSON.stringify(report.json ?? report.text, null, 1).slice(0, 6000)}`,
+					);
+					expect(report.status).toBe(200);
+					const text = JSON.stringify(report.json);
+					fs.writeFileSync(
+						path.join(workDir, 'breaking-changes-v3.json'),
+						JSON.stringify(report.json, null, 2),
+					);
+					// No workflow issue for the workflow with the package's node; the instance-wide rule on
+					// unverified packages is listed (the instance relies on 2.x's default, which v3 flips).
+					expect(report.json.data.report.workflowResults).toEqual([]);
+					expect(text).not.toMatch(/gptImage2|hiApiTrigger|n8n-nodes-hiapi\.hiApi/);
+					const rules = report.json.data.report.instanceResults.map((r: any) => r.ruleId);
+					log(`v3 instance rules: ${JSON.stringify(rules)}`);
+					expect(rules).toContain('unverified-packages-v3');
+				});
+			},
+			10 * 60 * 1000,
+		);
+	},
+);

@@ -1178,7 +1178,13 @@ module.exports = {
 
 /** The first Chromium found: $CHROMIUM, then chromium / chromium-browser / google-chrome on PATH. */
 function findChromium(preferred = process.env.CHROMIUM) {
-	const names = [preferred, 'chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'].filter(Boolean);
+	const names = [
+		preferred,
+		'chromium',
+		'chromium-browser',
+		'google-chrome',
+		'google-chrome-stable',
+	].filter(Boolean);
 	for (const c of names) {
 		if (path.isAbsolute(c)) {
 			if (fs.existsSync(c)) return c;
@@ -1197,19 +1203,31 @@ function findChromium(preferred = process.env.CHROMIUM) {
  * (a fresh CI machine), installs Debian's `chromium` package with apt-get (about 1-2 min) and says so;
  * otherwise throws with what to install. Returns the browser's path.
  */
-async function ensureChromium({ log = (m) => !process.env.HIAPI_E2E_QUIET && console.log(`[e2e] ${m}`) } = {}) {
+async function ensureChromium({
+	log = (m) => !process.env.HIAPI_E2E_QUIET && console.log(`[e2e] ${m}`),
+} = {}) {
 	const found = findChromium();
 	if (found) return found;
 	const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 	if (!isRoot || !fs.existsSync('/usr/bin/apt-get')) {
-		throw new Error('no Chromium found: install it (Debian: apt-get install -y chromium), or set CHROMIUM=<path>');
+		throw new Error(
+			'no Chromium found: install it (Debian: apt-get install -y chromium), or set CHROMIUM=<path>',
+		);
 	}
-	log('no Chromium found: installing Debian\'s chromium package (apt-get update && apt-get install -y chromium)');
+	log(
+		"no Chromium found: installing Debian's chromium package (apt-get update && apt-get install -y chromium)",
+	);
 	const started = Date.now();
 	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-	for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', 'chromium']]) {
+	for (const args of [
+		['update', '-qq'],
+		['install', '-y', '-qq', '--no-install-recommends', 'chromium'],
+	]) {
 		const r = await run('apt-get', args, { env, timeoutMs: 15 * 60 * 1000 });
-		if (r.code !== 0) throw new Error(`apt-get ${args.join(' ')} failed (exit ${r.code}):\n${tail(r.stdout, 20)}\n${tail(r.stderr, 20)}`);
+		if (r.code !== 0)
+			throw new Error(
+				`apt-get ${args.join(' ')} failed (exit ${r.code}):\n${tail(r.stdout, 20)}\n${tail(r.stderr, 20)}`,
+			);
 	}
 	const installed = findChromium();
 	if (!installed) throw new Error('apt-get installed chromium but no chromium binary is on PATH');

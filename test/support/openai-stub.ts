@@ -49,12 +49,24 @@ export async function startOpenAiStub(options: OpenAiStubOptions = {}): Promise<
 			const path = (req.url ?? '').split('?')[0];
 			if (req.method === 'GET' && path.endsWith('/models')) {
 				res.writeHead(200, { 'content-type': 'application/json' });
-				res.end(JSON.stringify({ object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', owned_by: 'stub' }] }));
+				res.end(
+					JSON.stringify({
+						object: 'list',
+						data: [{ id: 'gpt-4o-mini', object: 'model', owned_by: 'stub' }],
+					}),
+				);
 				return;
 			}
 			if (req.method !== 'POST' || !path.endsWith('/chat/completions')) {
 				res.writeHead(404, { 'content-type': 'application/json' });
-				res.end(JSON.stringify({ error: { message: `the stub serves POST /v1/chat/completions only, not ${req.method} ${path}`, type: 'invalid_request_error' } }));
+				res.end(
+					JSON.stringify({
+						error: {
+							message: `the stub serves POST /v1/chat/completions only, not ${req.method} ${path}`,
+							type: 'invalid_request_error',
+						},
+					}),
+				);
 				return;
 			}
 			const messages: any[] = Array.isArray(body.messages) ? body.messages : [];
@@ -69,11 +81,23 @@ export async function startOpenAiStub(options: OpenAiStubOptions = {}): Promise<
 				message = {
 					role: 'assistant',
 					content: null,
-					tool_calls: [{ id: `call_stub_${counter}`, type: 'function', function: { name: tool.function.name, arguments: JSON.stringify(toolArguments(tool)) } }],
+					tool_calls: [
+						{
+							id: `call_stub_${counter}`,
+							type: 'function',
+							function: {
+								name: tool.function.name,
+								arguments: JSON.stringify(toolArguments(tool)),
+							},
+						},
+					],
 				};
 				finishReason = 'tool_calls';
 			} else {
-				const result = typeof toolMessage?.content === 'string' ? toolMessage.content : JSON.stringify(toolMessage?.content ?? '');
+				const result =
+					typeof toolMessage?.content === 'string'
+						? toolMessage.content
+						: JSON.stringify(toolMessage?.content ?? '');
 				message = { role: 'assistant', content: finalText(result) };
 				finishReason = 'stop';
 			}
@@ -81,16 +105,34 @@ export async function startOpenAiStub(options: OpenAiStubOptions = {}): Promise<
 			if (body.stream) {
 				res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
 				const delta = message.tool_calls
-					? { role: 'assistant', tool_calls: message.tool_calls.map((t: any, index: number) => ({ index, ...t })) }
+					? {
+							role: 'assistant',
+							tool_calls: message.tool_calls.map((t: any, index: number) => ({ index, ...t })),
+						}
 					: { role: 'assistant', content: message.content };
-				const chunk = (d: object, finish: string | null) => ({ id, object: 'chat.completion.chunk', created, model: body.model ?? 'gpt-4o-mini', choices: [{ index: 0, delta: d, finish_reason: finish }] });
+				const chunk = (d: object, finish: string | null) => ({
+					id,
+					object: 'chat.completion.chunk',
+					created,
+					model: body.model ?? 'gpt-4o-mini',
+					choices: [{ index: 0, delta: d, finish_reason: finish }],
+				});
 				res.write(`data: ${JSON.stringify(chunk(delta, null))}\n\n`);
 				res.write(`data: ${JSON.stringify({ ...chunk({}, finishReason), usage })}\n\n`);
 				res.end('data: [DONE]\n\n');
 				return;
 			}
 			res.writeHead(200, { 'content-type': 'application/json' });
-			res.end(JSON.stringify({ id, object: 'chat.completion', created, model: body.model ?? 'gpt-4o-mini', choices: [{ index: 0, message, finish_reason: finishReason, logprobs: null }], usage }));
+			res.end(
+				JSON.stringify({
+					id,
+					object: 'chat.completion',
+					created,
+					model: body.model ?? 'gpt-4o-mini',
+					choices: [{ index: 0, message, finish_reason: finishReason, logprobs: null }],
+					usage,
+				}),
+			);
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
