@@ -656,6 +656,9 @@ function triggerWorkflow() {
 					const taskId = String(item.json.taskId);
 					// hiapi got this execution's resume URL as the task's callback.
 					expect(sim.tasks.get(taskId).callback.url).toContain(`/webhook-waiting/${waiting.id}`);
+					// hiapi's callback is answered when the resuming call has the video (after the download),
+					// so the answer can reach the simulator a moment after n8n saved the run: wait for it.
+					await sim.waitFor((s: any) => s.callbackLog.some((c: any) => c.taskId === taskId), 30000);
 					expect(sim.callbackLog.filter((c: any) => c.taskId === taskId)[0].status).toBe(200);
 					expect(item.json).toMatchObject({ status: 'success', model: 'seedance-2.0' });
 					expectFile(item.binary!.data, waiting.id, taskId, 0, 'video/mp4', 'mp4');
