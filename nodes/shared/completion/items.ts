@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { errorItem } from '../outcome/errorItem';
+import { cancelledBeforeSubmit, errorItem } from '../outcome/errorItem';
 import type { TaskLedger } from '../outcome/ledger';
 import { mapPool } from '../pool';
 import { asNodeError } from '../transport/errors';
@@ -81,11 +81,7 @@ export async function runItems(
 		// One item per input, always: the ones never started say so.
 		for (const itemIndex of itemIndexes) {
 			if (!results.has(itemIndex)) {
-				results.set(itemIndex, [
-					errorItem(new Error('Not submitted: the execution was cancelled'), itemIndex, {
-						status: 'not submitted',
-					}),
-				]);
+				results.set(itemIndex, [cancelledBeforeSubmit(itemIndex)]);
 			}
 		}
 	}

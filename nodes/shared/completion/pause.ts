@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { errorItem, type ErrorJson } from '../outcome/errorItem';
+import { cancelledBeforeSubmit, errorItem, type ErrorJson } from '../outcome/errorItem';
 import { mapPool } from '../pool';
 import { hiapiCredentials } from '../transport/credentials';
 import { isTerminal, type Task } from '../types';
@@ -102,11 +102,7 @@ export async function submitAndPause(
 	// One item per input, always: items never submitted (the run was cancelled) say so.
 	for (const itemIndex of valid) {
 		if (!state.has(itemIndex) && !settled.has(itemIndex)) {
-			settled.set(itemIndex, [
-				errorItem(new Error('Not submitted: the execution was cancelled'), itemIndex, {
-					status: 'not submitted',
-				}),
-			]);
+			settled.set(itemIndex, [cancelledBeforeSubmit(itemIndex)]);
 		}
 	}
 

@@ -35,3 +35,10 @@ export function errorJson(error: unknown, details: IDataObject = {}): ErrorJson 
 		...details,
 	};
 }
+
+/** The item of an input never submitted because the execution was cancelled: one item per input, always. */
+export function cancelledBeforeSubmit(itemIndex: number): INodeExecutionData {
+	return errorItem(new Error('Not submitted: the execution was cancelled'), itemIndex, {
+		status: 'not submitted',
+	});
+}
