@@ -1,7 +1,8 @@
 import { createHmac } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
 
-import type { Harness, RunResult } from '../harness';
+import { HiApiApi } from '../../credentials/HiApiApi.credentials';
+import { createHarness, type Harness, type RunResult } from '../harness';
 import { FAST, GPT, harnessFor, startSimulator, type Simulator } from '../support/env';
 
 const KEY = 'whsec_resume_key';
@@ -181,6 +182,55 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 		expect(again.workflowData).toBeUndefined();
 		expect(sim.counters.cdnGets).toBe(2);
 		expect(sim.counters.submits).toBe(2);
+	});
+
+	it('across webhook processors: only the callback of the task that settled last resumes, so one set of downloads', async () => {
+		// A second "process": the node's modules loaded afresh, so it shares no memory with the first
+		// (as a second `n8n webhook` shares none).
+		let Isolated: typeof import('../../nodes/GptImage2/GptImage2.node').GptImage2 | undefined;
+		jest.isolateModules(() => {
+			Isolated = (
+				jest.requireActual('../../nodes/GptImage2/GptImage2.node') as {
+					GptImage2: NonNullable<typeof Isolated>;
+				}
+			).GptImage2;
+		});
+		const other = createHarness({
+			nodeTypes: { [GPT]: new Isolated!() },
+			credentialTypes: [new HiApiApi()],
+			credentials: { hiApiApi: { apiKey: sim.apiKey, baseUrl: sim.baseUrl, signingSecret: KEY } },
+		});
+		try {
+			// 'late' settles more than a second after 'early': their `completed` seconds differ.
+			sim.setBehavior(({ input }) =>
+				input.prompt === 'late'
+					? { durations: { queued: 10, handling: 1600, archiving: 10 } }
+					: undefined,
+			);
+			const paused = await pause(['early', 'late']);
+			const [early, late] = paused.items.map((i) => String(i.json.taskId));
+			const [cbEarly, cbLate] = [await callbackFor(early), await callbackFor(late)];
+			expect(sim.task(late).completed).toBeGreaterThan(sim.task(early).completed);
+
+			// Both callbacks find the batch settled, each in its own process, at the same time.
+			const [onOther, onThis] = await Promise.all([
+				deliver(paused, cbEarly, other),
+				deliver(paused, cbLate),
+			]);
+			expect(onOther.statusCode).toBe(200);
+			expect(onOther.workflowData).toBeUndefined();
+			expect(onOther.responseBody).toEqual({ received: true, settled: true, resumesWith: late });
+			expect(onThis.responseBody).toEqual({ received: true, resumed: true });
+			expect(onThis.workflowData![0].map((i) => i.json.taskId)).toEqual([early, late]);
+			expect(sim.counters.cdnGets).toBe(2);
+
+			// The last task's callback redelivered to the other process (the first died mid-download):
+			// it resumes there, so the batch never waits for its deadline.
+			const redelivered = await deliver(paused, cbLate, other);
+			expect(redelivered.responseBody).toEqual({ received: true, resumed: true });
+		} finally {
+			await other.stop();
+		}
 	});
 
 	describe('forged callbacks are refused and the execution keeps waiting', () => {

@@ -20,11 +20,10 @@ const DOWNLOAD_CONCURRENCY = 5;
 const RESUMED_MEMORY_MS = 10 * 60_000;
 
 /**
- * Executions this process is resuming (until: Infinity while the downloads run) or has resumed.
- * Several callbacks can each find the batch settled: n8n 2.x lets one resume through and refuses
- * the others, but only after each has downloaded every image; n8n 1.x resumes once per such call
- * and runs the rest of the workflow again each time (measured). The claim lasts as long as the
- * resume it guards, however long its downloads take.
+ * Executions this process is resuming (until: Infinity while the downloads run) or has resumed:
+ * redeliveries of the resuming callback, and callbacks of tasks that settled in the same second,
+ * reaching this process are answered without a second set of downloads (see `resumesBatch` for
+ * other processes). The claim lasts as long as the resume it guards, however long its downloads take.
  */
 const resuming = new Map<string, number>();
 
@@ -44,6 +43,36 @@ function trustworthy(task: Task | undefined): task is Task {
 	return (
 		!!task && (task.status === 'fail' || (task.status === 'success' && task.output.length > 0))
 	);
+}
+
+/** The task that settled last: the latest `completed`, then the highest task ID. */
+function lastSettled(tasks: Iterable<Task>): Task {
+	let last: Task | undefined;
+	for (const task of tasks)
+		if (
+			!last ||
+			task.completed > last.completed ||
+			(task.completed === last.completed && task.taskId > last.taskId)
+		)
+			last = task;
+	return last!;
+}
+
+/**
+ * Whether this callback is the one that resumes the settled batch. Callbacks reach any webhook
+ * processor and processes share nothing n8n gives a webhook, yet only one of them may download the
+ * outputs and resume (n8n 1.x resumes once per resuming call; 2.x lets one through, after each has
+ * downloaded everything). So the choice is one every process makes alike from hiapi's own data:
+ * the callback of the task that settled last. Its callback cannot have been handled before the
+ * rest settled, since they settled before it did; hiapi delivers it until it is answered, so a
+ * process dying mid-download hands the resume to the next delivery. `completed` is in whole
+ * seconds: tasks settling in the same second as the last cannot be ordered, and any of them that
+ * finds the batch settled resumes too (otherwise the one chosen by ID could have been handled
+ * before another settled, and the batch would wait until its deadline). That rare overlap is left
+ * to n8n (2.x resumes once) and to this process's claim below.
+ */
+function resumesBatch(own: Task, last: Task): boolean {
+	return own.taskId === last.taskId || own.completed === last.completed;
 }
 
 /**
@@ -197,6 +226,9 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 			return reply.call(this, 200, { received: true, waitingFor: read.waitingOn });
 		tasks = read.tasks;
 		tasks.set(current.taskId, current);
+		const last = lastSettled(tasks.values());
+		if (!resumesBatch(current, last))
+			return reply.call(this, 200, { received: true, settled: true, resumesWith: last.taskId });
 	} catch (error) {
 		// Not 2xx: hiapi delivers again, and the execution keeps waiting with nothing lost.
 		this.logger.warn(
