@@ -1,10 +1,4 @@
-import type {
-	IAuthenticateGeneric,
-	Icon,
-	ICredentialTestRequest,
-	ICredentialType,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IAuthenticateGeneric, Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 export class HiApiApi implements ICredentialType {
 	name = 'hiApiApi';
@@ -88,18 +82,6 @@ export class HiApiApi implements ICredentialType {
 			headers: {
 				Authorization: '=Bearer {{$credentials.apiKey}}',
 			},
-		},
-	};
-
-	// The list call is the cheapest authenticated request; the replace() calls accept a base URL
-	// typed with or without "/v1" and trailing slashes, as the transport does.
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL:
-				'={{ String($credentials.baseUrl || "https://api.hiapi.ai").trim().replace(/\\/+$/, "").replace(/\\/v1$/, "") }}',
-			url: '/v1/tasks',
-			method: 'GET',
-			qs: { page: 1, size: 1 },
 		},
 	};
 }

@@ -430,6 +430,30 @@ function triggerWorkflow() {
 			}
 		}, 60000);
 
+		test("the credential test in n8n shows hiapi's own reason for a refused key, and passes a good one", async () => {
+			await withLogs(async () => {
+				// The body the editor's credential modal posts on "Retry" / save.
+				const test = (apiKey: string) =>
+					owner.rest('POST', '/credentials/test', {
+						// The saved credential being edited, with the key the user typed.
+						credentials: {
+							...CRED.noCatalogue,
+							type: 'hiApiApi',
+							data: { apiKey, baseUrl: sim.baseUrl },
+						},
+					});
+				const refused = await test('sk-revoked-key-value');
+				expect(refused.status).toBe(200);
+				expect(refused.json.data).toEqual({
+					status: 'Error',
+					message:
+						'hiapi did not accept the API key (HTTP 401). Check the API key in the HiAPI credential. hiapi said: Invalid API key. [unauthorized]',
+				});
+				const accepted = await test(sim.apiKey);
+				expect(accepted.json.data).toEqual({ status: 'OK', message: 'Connection successful!' });
+			});
+		}, 60000);
+
 		test(
 			"the editor's model list and field mapping come from the simulator's catalogue through n8n's REST endpoints",
 			async () => {

@@ -7,6 +7,7 @@
 import {
 	BinaryDataConfig,
 	BinaryDataService,
+	CredentialTestContext,
 	ErrorReporter,
 	ExecuteContext,
 	ExecutionLifecycleHooks,
@@ -533,15 +534,30 @@ class HarnessImpl implements Harness {
 	): Promise<{ status: 'OK' | 'Error'; message: string }> {
 		await this.activate();
 		const credentialType = this.credentialsHelper.getType(typeName);
-		if (!credentialType.test) {
-			return { status: 'Error', message: 'No testing function found for this credential.' };
-		}
 		const decrypted = {
 			id: '1',
 			name: 'HiAPI test',
 			type: typeName,
 			data: this.credentialsHelper.applyDefaults(typeName, data),
 		};
+		if (!credentialType.test) {
+			// As n8n's CredentialsTester: a node that lists the credential with `testedBy` tests it with
+			// its methods.credentialTest function, in a CredentialTestContext.
+			for (const nodeType of Object.values(this.opts.nodeTypes)) {
+				const usage = nodeType.description.credentials?.find((c) => c.name === typeName);
+				const test =
+					typeof usage?.testedBy === 'string'
+						? nodeType.methods?.credentialTest?.[usage.testedBy]
+						: undefined;
+				if (!test) continue;
+				const result = await test.call(
+					new CredentialTestContext(this.additionalData(undefined, undefined)),
+					decrypted,
+				);
+				return { status: result.status, message: result.message };
+			}
+			return { status: 'Error', message: 'No testing function found for this credential.' };
+		}
 		// n8n runs the request as a declarative (routing) property on a temp NoOp node.
 		const testNodeType: INodeType = {
 			description: {

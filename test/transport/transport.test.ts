@@ -23,12 +23,27 @@ describe('shared transport against the simulator', () => {
 			const request = t.sim.log.find((r) => r.route === 'list');
 			expect(request?.path).toBe('/v1/tasks?page=1&size=1');
 		});
-		it('rejects an unknown key', async () => {
+		it("rejects an unknown key with hiapi's own reason, never the key", async () => {
 			const result = await credentialTest(t.h, 'hiApiApi', {
-				apiKey: 'sk-wrong',
+				apiKey: 'sk-wrong-secret-value',
 				baseUrl: t.sim.baseUrl,
 			});
+			expect(result).toEqual({
+				status: 'Error',
+				message:
+					'hiapi did not accept the API key (HTTP 401). Check the API key in the HiAPI credential. hiapi said: Invalid API key. [unauthorized]',
+			});
+			expect(result.message).not.toContain('sk-wrong');
+		});
+		it('says where it could not connect when hiapi cannot be reached', async () => {
+			const result = await credentialTest(t.h, 'hiApiApi', {
+				apiKey: t.sim.apiKey,
+				baseUrl: 'http://127.0.0.1:1/v1',
+			});
 			expect(result.status).toBe('Error');
+			expect(result.message).toMatch(
+				/^Could not reach hiapi at http:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\): check the Base URL/,
+			);
 		});
 		it.each([['/v1'], ['/v1/'], ['/'], ['//']])(
 			'accepts a base URL ending in %s',

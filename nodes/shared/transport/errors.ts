@@ -48,9 +48,10 @@ function additionalPropertyName(message: string): string | undefined {
 	return trailing?.[1];
 }
 
-function explain(
+/** What a failed hiapi answer means for the user, in hiapi's own words where it gave any. */
+export function explain(
 	failure: HttpFailure,
-	ctx: FailureContext,
+	ctx: Omit<FailureContext, 'node'>,
 ): { message: string; description: string } {
 	const { code, message: said } = errorFields(failure.body);
 	const model = ctx.model ? `the model '${ctx.model}'` : 'this model';
