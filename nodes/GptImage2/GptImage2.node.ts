@@ -15,6 +15,7 @@ import {
 } from '../shared/completion/descriptions';
 import { taskIdField } from '../shared/completion/getTask';
 import { resumeWebhook } from '../shared/completion/resume';
+import { hiApiApiTest } from '../shared/transport/credentialTest';
 import {
 	aspectRatioField,
 	optionsField,
@@ -38,10 +39,16 @@ export class GptImage2 implements INodeType {
 			'={{ { textToImage: "Text to Image", imageToImage: "Image to Image", getTask: "Get Task" }[$parameter["operation"]] }}',
 		description: 'Generate or edit images with GPT Image 2 on hiapi, and get the result as a file',
 		defaults: { name: 'GPT Image 2' },
-		usableAsTool: true,
+		// What an agent reads when the user sets the tool's description by hand: it sees json only.
+		usableAsTool: {
+			replacements: {
+				description:
+					"Generate an image with GPT Image 2 from a prompt. Returns the task ID, its status and a temporary link to the image (valid until expireAt); the image file itself goes to the workflow's next steps.",
+			},
+		},
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'hiApiApi', required: true }],
+		credentials: [{ name: 'hiApiApi', required: true, testedBy: 'hiApiApiTest' }],
 		// The resume URL of a paused execution (Wait for Callback): n8n routes it to webhook() only while
 		// this execution waits, and hiapi receives it with each task, so there is nothing to register.
 		webhooks: [
@@ -101,6 +108,10 @@ export class GptImage2 implements INodeType {
 			{ ...taskIdField, displayOptions: { show: { operation: ['getTask'] } } },
 			optionsField,
 		],
+	};
+
+	methods = {
+		credentialTest: { hiApiApiTest },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

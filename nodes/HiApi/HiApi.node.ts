@@ -21,6 +21,7 @@ import { resumeWebhook } from '../shared/completion/resume';
 import { router } from './actions/router';
 import { runModelFields } from './actions/runModel.description';
 import { DEFAULT_MAX_INLINE_FILE_MB } from './actions/runModel';
+import { hiApiApiTest } from '../shared/transport/credentialTest';
 import { searchModels } from './methods/listSearch';
 import { getModelFields } from './methods/resourceMapping';
 
@@ -43,7 +44,7 @@ const options = optionsCollection(
 				...option,
 				default: 0,
 				description:
-					'How long to wait for a task before giving up (the task keeps running and the error names its ID); 0: by the model (10 min for images and audio, 30 min for video)',
+					"How long to wait for a task before giving up (the task keeps running and the error names its ID); 0: by the model (10 min for images and audio, 30 min for video; 3 min as an AI agent's tool)",
 			};
 		}
 		return option;
@@ -83,10 +84,16 @@ export class HiApi implements INodeType {
 			'={{ $parameter["operation"] === "getTask" ? "Get Task" : ($parameter["model"]?.value || $parameter["model"] || "Run a Model") }}',
 		description: 'Run any hiapi model (image, video, audio) and get the result as files',
 		defaults: { name: 'HiAPI' },
-		usableAsTool: true,
+		// What an agent reads when the user sets the tool's description by hand: it sees json only.
+		usableAsTool: {
+			replacements: {
+				description:
+					"Run a hiapi image, video or audio model. Returns the task ID, its status and temporary links to the output files (valid until expireAt); the files themselves go to the workflow's next steps.",
+			},
+		},
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'hiApiApi', required: true }],
+		credentials: [{ name: 'hiApiApi', required: true, testedBy: 'hiApiApiTest' }],
 		// The resume URL of a paused execution (Wait for Callback): n8n routes it to webhook() only while
 		// this execution waits, and hiapi receives it with each task, so there is nothing to register.
 		webhooks: [
@@ -136,6 +143,7 @@ export class HiApi implements INodeType {
 	methods = {
 		listSearch: { searchModels },
 		resourceMapping: { getModelFields },
+		credentialTest: { hiApiApiTest },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -8,6 +8,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { DEFAULT_TOLERANCE_S } from '../shared/callback/verify';
+import { hiApiApiTest } from '../shared/transport/credentialTest';
 import { checkSetup } from './setup';
 import { handleCallback } from './webhook';
 
@@ -26,7 +27,7 @@ export class HiApiTrigger implements INodeType {
 		defaults: { name: 'HiAPI Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'hiApiApi', required: true }],
+		credentials: [{ name: 'hiApiApi', required: true, testedBy: 'hiApiApiTest' }],
 		// The path stays "hiapi": Production URLs already pasted into Callback URLs end with it.
 		webhooks: [
 			{
@@ -135,6 +136,10 @@ export class HiApiTrigger implements INodeType {
 				],
 			},
 		],
+	};
+
+	methods = {
+		credentialTest: { hiApiApiTest },
 	};
 
 	/**

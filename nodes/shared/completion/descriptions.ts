@@ -5,6 +5,8 @@ export const DEFAULT_POLL_INTERVAL_S = 2;
 /** The SDK's default wait; the recipe's "safe ceiling" is 5 min at 1K, so 10 min leaves room for 4K. */
 export const DEFAULT_TIMEOUT_S = 600;
 export const DEFAULT_CONCURRENCY = 5;
+/** An AI agent waits inside its tool call, holding the conversation: a shorter default wait. */
+export const TOOL_TIMEOUT_S = 180;
 
 const pollOption = {
 	name: 'Wait for Result',
@@ -139,7 +141,7 @@ export const commonOptions: INodeProperties[] = [
 		typeOptions: { minValue: 0 },
 		default: DEFAULT_TIMEOUT_S,
 		description:
-			'How long to wait for a task before giving up; the task keeps running at hiapi and the error names its ID for Get Task. Read once per run.',
+			"How long to wait for a task before giving up; the task keeps running at hiapi and the error names its ID for Get Task. As an AI agent's tool the default is 3 minutes. Read once per run.",
 		displayOptions: { show: { '/completion': ['poll', 'resume'] } },
 	},
 ];

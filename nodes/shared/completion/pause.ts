@@ -5,6 +5,7 @@ import { cancelledBeforeSubmit, errorItem, type ErrorJson } from '../outcome/err
 import { mapPool } from '../pool';
 import { hiapiCredentials } from '../transport/credentials';
 import { isTerminal, type Task } from '../types';
+import { isAgentTool } from './agent';
 import { logCancelled, runError } from './items';
 import type { BuildRequest } from './request';
 import { itemKey, pendingItem, settledItem, type PendingItem } from './batch';
@@ -46,7 +47,7 @@ export async function submitAndPause(
 	settled: Map<number, INodeExecutionData[]>,
 	settings: RunSettings,
 ): Promise<INodeExecutionData[][]> {
-	if (this.isToolExecution?.()) {
+	if (isAgentTool.call(this)) {
 		throw new NodeOperationError(
 			this.getNode(),
 			'Wait for Callback is not available when the node runs as an AI tool',

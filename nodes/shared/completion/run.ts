@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { forAgent, isAgentTool } from './agent';
 import { readCallbackUrl, submitWithCallback } from './callback';
 import { inOrder, runItems, validateItems } from './items';
 import { submitAndPause } from './pause';
@@ -39,5 +40,6 @@ export async function runTasks(
 		settings.ledger,
 		async (i) => finish.call(this, await build(i), i, settings),
 	);
-	return [inOrder(itemCount, invalid, results)];
+	const items = inOrder(itemCount, invalid, results);
+	return [isAgentTool.call(this) ? items.map(forAgent) : items];
 }

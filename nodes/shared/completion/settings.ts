@@ -2,7 +2,13 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { TaskLedger } from '../outcome/ledger';
 import type { KeyScope } from '../transport/idempotency';
-import { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_S, DEFAULT_TIMEOUT_S } from './descriptions';
+import { isAgentTool } from './agent';
+import {
+	DEFAULT_CONCURRENCY,
+	DEFAULT_POLL_INTERVAL_S,
+	DEFAULT_TIMEOUT_S,
+	TOOL_TIMEOUT_S,
+} from './descriptions';
 
 /** Node-wide settings: read once, at item 0, since they shape the whole batch rather than one task. */
 export interface RunSettings {
@@ -54,11 +60,15 @@ export function readSettings(this: IExecuteFunctions, defaults: SettingDefaults 
 		const value = Number(this.getNodeParameter(`options.${name}`, 0, fallback));
 		return Number.isFinite(value) && value > 0 ? value : fallback;
 	};
+	// An agent's tool call holds the conversation: unless the user set a timeout, it waits less.
+	const defaultTimeoutS = isAgentTool.call(this)
+		? Math.min(TOOL_TIMEOUT_S, defaults.timeoutS ?? TOOL_TIMEOUT_S)
+		: (defaults.timeoutS ?? DEFAULT_TIMEOUT_S);
 	return {
 		concurrency: Math.floor(number('concurrency', DEFAULT_CONCURRENCY)),
 		pollIntervalMs:
 			number('pollInterval', defaults.pollIntervalS ?? DEFAULT_POLL_INTERVAL_S) * 1000,
-		timeoutMs: number('timeout', defaults.timeoutS ?? DEFAULT_TIMEOUT_S) * 1000,
+		timeoutMs: number('timeout', defaultTimeoutS) * 1000,
 		download: this.getNodeParameter('options.download', 0, true) !== false,
 		outputProperty: String(
 			this.getNodeParameter('options.outputBinaryPropertyName', 0, 'data') || 'data',
