@@ -29,12 +29,7 @@ async function main() {
 	process.on('SIGTERM', stop);
 
 	await n8n.installPackage();
-	const vars = {
-		SIM_URL: sim.baseUrl,
-		N8N_URL: n8n.url,
-		CALLBACK_TOKEN: crypto.randomBytes(16).toString('hex'),
-		REFERENCE_IMAGE_URL: 'https://example.com/reference.png',
-	};
+	const vars = e2e.exampleVars(sim.baseUrl, n8n.url, crypto.randomBytes(16).toString('hex'));
 	const dir = path.join(work, 'examples', 'workflows');
 	fs.mkdirSync(dir, { recursive: true });
 	const cred = e2e.renderExample('hiapi-simulator.credentials.json', vars, path.dirname(dir));
@@ -43,6 +38,8 @@ async function main() {
 	}
 	await n8n.importCredentials(cred.file);
 	await n8n.importWorkflows(dir);
+	// Before the start: a running n8n does not pick up a publish made by the CLI.
+	for (const id of e2e.PUBLISHED_EXAMPLES) await n8n.activate(id);
 	await n8n.start();
 	const login = { email: 'owner@example.com', password: 'Hiapi-demo-1' };
 	await e2e.setupOwner(n8n.url, login);

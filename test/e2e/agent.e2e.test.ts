@@ -213,6 +213,9 @@ if (!ENABLED) {
 				expect(content).toContain(tasks[0].id);
 				expect(content).toMatch(/success/);
 				expect(content).toMatch(/https?:\/\/127\.0\.0\.1:\d+\/cdn\/tasks\//);
+				// It sees json only: the file the workflow keeps, and until when the link works.
+				expect(content).toContain(`"fileName":"${tasks[0].id}.png"`);
+				expect(content).toMatch(/"linkNote":"The url is temporary: it works until \d{4}-/);
 
 				// And the agent's answer is the model's final text.
 				const agentOut = runData['AI Agent'][0].data.main[0][0].json.output;

@@ -126,7 +126,7 @@ if (!ENABLED) {
 		let simSigned: any;
 		let n8n: any;
 		let workDir: string;
-		let referenceTaskId: string;
+		let referenceBytes: Buffer;
 		let owner: any;
 		let failed = false;
 
@@ -437,25 +437,13 @@ if (!ENABLED) {
 				]),
 			);
 
-			// A reference image for image-to-image: a finished task's output on the simulator's CDN.
-			const submit = await e2e.request(`${sim.baseUrl}/v1/tasks`, {
-				method: 'POST',
-				headers: { authorization: `Bearer ${sim.apiKey}` },
-				body: {
-					model: 'gpt-image-2/text-to-image',
-					input: { prompt: 'reference: a red square', aspect_ratio: '1:1', resolution: '1K' },
-				},
-			});
-			expect(submit.status).toBe(200);
-			referenceTaskId = submit.json().data.taskId;
-			await sim.waitFor((s: any) => s.task(referenceTaskId).status === 'success', 30000);
+			// The reference image of image-to-image, as the simulator serves it to the example.
+			const sample = await e2e.request(`${sim.baseUrl}/samples/reference.png`);
+			expect(sample.status).toBe(200);
+			referenceBytes = sample.body;
 
-			const vars = {
-				SIM_URL: sim.baseUrl,
-				N8N_URL: n8n.url,
-				CALLBACK_TOKEN,
-				REFERENCE_IMAGE_URL: sim.task(referenceTaskId).output[0].url,
-			};
+			// The examples' placeholders as `bash run n8n` fills them.
+			const vars = e2e.exampleVars(sim.baseUrl, n8n.url, CALLBACK_TOKEN);
 			const rendered = path.join(workDir, 'examples');
 			const workflowsDir = path.join(rendered, 'workflows');
 			fs.mkdirSync(workflowsDir, { recursive: true });
@@ -589,9 +577,9 @@ if (!ENABLED) {
 			await timed('importCredentials', () => n8n.importCredentials(cred.file));
 			await timed('importWorkflows', () => n8n.importWorkflows(workflowsDir));
 			await timed('activate', async () => {
+				// The examples published as `bash run n8n` publishes them, and the suite's own workflows.
 				for (const id of [
-					WF.callbackReceive,
-					WF.wait,
+					...e2e.PUBLISHED_EXAMPLES,
 					WF.waitSigned,
 					WF.baseline,
 					WF.receiveBare,
@@ -692,7 +680,7 @@ if (!ENABLED) {
 					expect(r.run.status).toBe('success');
 					const exec = stored(WF.imageToImage, 'cli');
 					const [downloaded]: Item[] = e2e.nodeOutput(exec.data, 'Download Reference Image');
-					const reference = sim.imageBytes(referenceTaskId);
+					const reference = referenceBytes;
 					expect(n8n.readBinary(downloaded.binary!.data).equals(reference)).toBe(true);
 
 					const items: Item[] = e2e.nodeOutput(exec.data, 'GPT Image 2');

@@ -1140,7 +1140,26 @@ function renderExample(name, vars, dir) {
 	return { file, json: JSON.parse(text) };
 }
 
+/**
+ * Examples that start from a webhook (the trigger receiving callbacks, the Wait for Callback batch):
+ * published as they are imported, by `bash run n8n` and by the suite alike, so their production
+ * URLs answer from the first run.
+ */
+const PUBLISHED_EXAMPLES = ['hiapiExCbRecv001', 'hiapiExWait00001'];
+
+/** Values for the examples' placeholders; the reference image is one the simulator always serves. */
+function exampleVars(simBaseUrl, n8nUrl, callbackToken) {
+	return {
+		SIM_URL: simBaseUrl,
+		N8N_URL: n8nUrl,
+		CALLBACK_TOKEN: callbackToken,
+		REFERENCE_IMAGE_URL: `${simBaseUrl}/samples/reference.png`,
+	};
+}
+
 module.exports = {
+	PUBLISHED_EXAMPLES,
+	exampleVars,
 	DEFAULT_VERSION,
 	DEFAULT_VERSIONS,
 	REPO_ROOT,

@@ -3,6 +3,8 @@
 const { ok, fail } = require('./replies');
 const { validateSubmit } = require('./validate');
 const { fingerprint } = require('./idempotency');
+const media = require('./media');
+const { renderOutput } = require('./images');
 
 /**
  * @typedef {object} RequestMeta
@@ -199,4 +201,14 @@ function cdn(ctx, meta) {
 	return { status: 200, headers: { 'Content-Type': file.contentType }, file };
 }
 
-module.exports = { submit, getTask, listTasks, cdn, catalogue };
+/** A 512×512 PNG, the same bytes every time: examples' reference image. */
+let sampleFile;
+function sample() {
+	if (!sampleFile) {
+		const png = renderOutput('sample-reference', 0, { width: 512, height: 512, padBytes: 0 });
+		sampleFile = media.makeFile('image/png', 'png', [png]);
+	}
+	return { status: 200, headers: { 'Content-Type': 'image/png' }, file: sampleFile };
+}
+
+module.exports = { submit, getTask, listTasks, cdn, catalogue, sample };

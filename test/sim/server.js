@@ -10,7 +10,7 @@ const { stream } = require('./media');
  * @property {number} t sim ms when the request arrived
  * @property {string} method
  * @property {string} path as requested, query included
- * @property {'submit'|'get'|'list'|'cdn'|'catalogue'|'other'} route
+ * @property {'submit'|'get'|'list'|'cdn'|'catalogue'|'sample'|'other'} route
  * @property {number | 'reset'} status 0 while the request is still being answered
  * @property {string} [taskId]
  * @property {string} [idempotencyKey]
@@ -46,6 +46,10 @@ function classify(method, pathname) {
 	if (m) {
 		if (!read) return { route: 'other', allow: 'GET, HEAD' };
 		return { route: 'cdn', taskId: decode(m[1]), index: Number(m[2]), ext: m[3] };
+	}
+	// A fixed reference image that never expires, for examples a user imports and runs any time later.
+	if (pathname === '/samples/reference.png') {
+		return read ? { route: 'sample' } : { route: 'other', allow: 'GET, HEAD' };
 	}
 	if (pathname === '/docs/models.json') {
 		return read ? { route: 'catalogue' } : { route: 'other', allow: 'GET, HEAD' };
@@ -95,6 +99,7 @@ async function dispatch(ctx, req, url, r, entry, fault) {
 	}
 	const meta = { apiKey: '', taskId: r.taskId, index: r.index, ext: r.ext, url, entry, fault };
 	if (r.route === 'cdn') return handlers.cdn(ctx, meta);
+	if (r.route === 'sample') return handlers.sample();
 	if (r.route === 'catalogue') {
 		req.resume();
 		return handlers.catalogue(ctx);
