@@ -159,6 +159,12 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 	});
 
 	it('duplicate and concurrent "last" callbacks resume once: the others are acknowledged without downloading', async () => {
+		// b settles last: its callback resumes; a's too if both settled within the same second.
+		sim.setBehavior(({ input }) =>
+			input.prompt === 'b'
+				? { durations: { queued: 30, handling: 300, archiving: 30 } }
+				: undefined,
+		);
 		const paused = await pause(['a', 'b']);
 		const [a, b] = paused.items.map((i) => String(i.json.taskId));
 		await sim.waitFor(
@@ -174,10 +180,13 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 		const resumed = results.filter((r) => r.workflowData);
 		expect(resumed).toHaveLength(1);
 		expect(resumed[0].workflowData![0].map((i) => i.json.taskId)).toEqual([a, b]);
-		expect(results.filter((r) => !r.workflowData).map((r) => r.responseBody)).toEqual([
-			{ received: true, resuming: true },
-			{ received: true, resuming: true },
-		]);
+		// Each other call is told the batch is being resumed here, or (a's, when it settled in an
+		// earlier second than b) that b's callback resumes it.
+		for (const other of results.filter((r) => !r.workflowData))
+			expect([
+				{ received: true, resuming: true },
+				{ received: true, settled: true, resumesWith: b },
+			]).toContainEqual(other.responseBody);
 		const again = await deliver(paused, cbB);
 		expect(again.workflowData).toBeUndefined();
 		expect(sim.counters.cdnGets).toBe(2);
@@ -336,6 +345,12 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 	describe('robust when hiapi or the webhook misbehave', () => {
 		/** Pauses two tasks, waits until both have settled at hiapi, and returns the last callback. */
 		const settledPair = async (prompts: string[] = ['p', 'q']) => {
+			// The second task settles last, so its callback is the one that resumes (see resumesBatch).
+			sim.setBehavior(({ input }) =>
+				input.prompt === prompts[1]
+					? { durations: { queued: 30, handling: 300, archiving: 30 } }
+					: undefined,
+			);
 			const paused = await pause(prompts);
 			const ids = paused.items.map((i) => String(i.json.taskId));
 			await sim.waitFor(
