@@ -177,6 +177,24 @@ check('submit → poll → success → CDN serves a valid PNG sized for 16:9', a
 	assert.deepEqual([big.width, big.height], [72, 128]);
 });
 
+check(
+	"the examples' reference image: served without auth, the same valid PNG every time",
+	async () => {
+		const s = await sim();
+		const url = `${s.baseUrl}/samples/reference.png`;
+		const [a, b] = [await request(url), await request(url)];
+		assert.equal(a.status, 200);
+		assert.equal(a.headers['content-type'], 'image/png');
+		assert.ok(a.body.equals(b.body), 'the same bytes every time');
+		assert.deepEqual(
+			[parsePng(a.body).width, parsePng(a.body).height],
+			[512, 512],
+			'a 512x512 PNG',
+		);
+		assert.equal((await request(url, { method: 'POST' })).status, 405);
+	},
+);
+
 check('outputPadBytes and outputsPerTask keep PNGs valid', async () => {
 	const s = await sim({ outputPadBytes: 100000, outputsPerTask: 2 });
 	const id = (await submit(s, t2i())).json.data.taskId;
