@@ -11,7 +11,13 @@
  *    and each completion mode, HiAPI Trigger in each Authentication: no parameter issue shown, and
  *    exactly which options the Options collection's "Add Option" list offers;
  *  - the HiAPI node's model list (read from the simulator's catalogue) and the mapped fields of
- *    seedance-2.0, added from the panel as a user does.
+ *    seedance-2.0, added from the panel as a user does;
+ *  - the text-to-image example executed from the canvas: the images in GPT Image 2's output panel
+ *    (Binary view, file names, the preview's bytes) and exactly the tasks the simulator created;
+ *  - GPT Image 2 added as a tool of n8n's AI Agent from the agent's Tool "+": listed under Tools,
+ *    connected to the agent, Completion offers only Wait for Result, no issue once the model
+ *    defines the prompt;
+ *  - with HIAPI_E2E_SCREENSHOTS=1 only: the HiAPI Trigger's panel as a user leaves it.
  *
  * Screenshots go to the test's temp folder; with HIAPI_E2E_SCREENSHOTS=1 also to docs/ (for the README).
  * Selectors are n8n's own data-test-id attributes (n8n-editor-ui 2.41.1).
@@ -810,6 +816,249 @@ if (!ENABLED) {
 						`[editor e2e] models: ${JSON.stringify(models)}\n  seedance-2.0 optional inputs: ${JSON.stringify(optionalInputs)}`,
 					);
 					await shoot('screenshot-hiapi-seedance.png');
+				});
+			},
+			10 * 60 * 1000,
+		);
+		/** A node of the canvas by its name (its text also holds the "2 items" label of its output edge once run). */
+		const canvasNode = (name: string) =>
+			page.locator(`${byId('canvas-node')}[data-node-name="${name}"]`);
+
+		/** Waits until no CSS transition or animation runs (a chevron turning, a panel sliding), for a clean screenshot. */
+		async function settled() {
+			await page
+				.waitForFunction(
+					() =>
+						(globalThis as any).document
+							.getAnimations()
+							.every((a: any) => a.playState !== 'running'),
+					undefined,
+					{ timeout: 5000 },
+				)
+				.catch(() => undefined);
+		}
+
+		it(
+			'executes the text-to-image example from the canvas and shows its images in the output panel',
+			async () => {
+				await step('execute example', async () => {
+					// The example as shipped, its placeholders filled as `bash run n8n` fills them; its credential
+					// reference points at this instance's credential (same name, "HiAPI (simulator)").
+					const vars = e2e.exampleVars(sim.baseUrl, n8n.url, 'editor-test-callback-token-8d1e2f');
+					const { json: example } = e2e.renderExample('text-to-image.json', vars, workDir);
+					const gptNode = example.nodes.find((n: any) => n.type === GPT);
+					expect(gptNode.credentials.hiApiApi.name).toBe(CRED.name);
+					gptNode.credentials = { hiApiApi: CRED };
+					const body = { ...example };
+					delete body.id;
+					delete body.active;
+					const r = await owner.rest('POST', '/workflows', body);
+					expect(r.status).toBe(200);
+					const prompts = [
+						'A watercolor fox in a misty forest, soft morning light',
+						'A lighthouse on a cliff at dusk, oil painting',
+					];
+					expect(gptNode.parameters.prompt).toBe('={{ $json.prompt }}');
+
+					const tasksBefore = new Set(sim.tasks.keys());
+					await page.goto(`${n8n.url}/workflow/${r.json.data.id}`);
+					await canvasNode('GPT Image 2').waitFor();
+					await page.locator(byId('execute-workflow-button')).click();
+					await page.getByText('Workflow executed successfully').waitFor({ timeout: 120000 });
+					await canvasNode('GPT Image 2').locator(byId('canvas-node-status-success')).waitFor();
+
+					// Exactly one task per prompt, created by this run.
+					const created = [...sim.tasks.entries()]
+						.filter(([id]: [string, any]) => !tasksBefore.has(id))
+						.map(([id, t]: [string, any]) => ({ id, model: t.model, prompt: t.input?.prompt }));
+					expect(created.map(({ model, prompt }) => ({ model, prompt }))).toEqual(
+						expect.arrayContaining(
+							prompts.map((prompt) => ({ model: 'gpt-image-2/text-to-image', prompt })),
+						),
+					);
+					expect(created).toHaveLength(2);
+					const taskOf = (prompt: string) => created.find((t) => t.prompt === prompt)!.id;
+
+					// The output panel opens on its Binary view: one image per item, in the prompts' order.
+					await canvasNode('GPT Image 2').dblclick();
+					const output = page.locator(`${byId('ndv')} ${byId('output-panel')}`);
+					await output.locator(byId('ndv-binary-data_1')).waitFor();
+					await expect(
+						output.locator(byId('radio-button-binary')).getAttribute('aria-checked'),
+					).resolves.toBe('true');
+					const cards = (
+						await output.locator('[data-test-id^="ndv-binary-data_"]').allInnerTexts()
+					).map((t: string) => t.replace(/\s+/g, ' ').trim());
+					// eslint-disable-next-line no-console
+					console.log(`[editor e2e] output panel, binary view: ${JSON.stringify(cards)}`);
+					expect(cards).toHaveLength(2);
+					prompts.forEach((prompt, i) => {
+						expect(cards[i]).toContain(`File Name: ${taskOf(prompt)}.png`);
+						expect(cards[i]).toContain('Mime Type: image/png');
+						expect(cards[i]).toMatch(/File Size: \d+(\.\d+)? kB/);
+					});
+					await expect(output.locator(byId('ndv-view-binary-data')).count()).resolves.toBe(2);
+					await settled();
+					await shoot('screenshot-output.png');
+
+					// "View" shows the image: the bytes the editor loads are the simulator's.
+					await output.locator(byId('ndv-view-binary-data')).first().click();
+					const img = output.locator('img[src*="/rest/binary-data"]');
+					await img.waitFor();
+					await page.waitForFunction(
+						(el: any) => el.complete && el.naturalWidth > 0,
+						await img.elementHandle(),
+					);
+					const shown = await img.evaluate(async (el: any) => {
+						const res = await fetch(el.src);
+						const bytes = new Uint8Array(await res.arrayBuffer());
+						let bin = '';
+						for (const b of bytes) bin += String.fromCharCode(b);
+						return { b64: btoa(bin), type: res.headers.get('content-type') };
+					});
+					expect(shown.type).toMatch(/^image\/png/);
+					expect(
+						crypto.createHash('sha256').update(Buffer.from(shown.b64, 'base64')).digest('hex'),
+					).toBe(
+						crypto
+							.createHash('sha256')
+							.update(sim.imageBytes(taskOf(prompts[0])))
+							.digest('hex'),
+					);
+					await closeNode();
+				});
+			},
+			10 * 60 * 1000,
+		);
+
+		it(
+			"adds GPT Image 2 as a tool of n8n's AI Agent from the agent's Tool connector",
+			async () => {
+				await step('agent tool', async () => {
+					await page.goto(`${n8n.url}/workflow/new`);
+					await page.locator(byId('canvas-add-button')).click();
+					expect(await search('AI Agent', (e) => e.includes('AI Agent'))).toContain('AI Agent');
+					await page
+						.locator(byId('node-creator-item-name'), { hasText: /^AI Agent$/ })
+						.first()
+						.click();
+					// n8n adds a chat trigger with the agent and opens the agent's panel.
+					await canvasNode('AI Agent').waitFor();
+					await page.locator(byId('ndv')).waitFor();
+					await closeNode();
+					const nodeTypes = async () =>
+						await page.$$eval(byId('canvas-node'), (els: any[]) =>
+							els.map(
+								(el) =>
+									`${el.getAttribute('data-node-name')} (${el.getAttribute('data-node-type')})`,
+							),
+						);
+					// eslint-disable-next-line no-console
+					console.log(
+						`[editor e2e] after adding the AI Agent: ${JSON.stringify(await nodeTypes())}`,
+					);
+
+					// The agent's Tool "+" opens the tools panel; GPT Image 2 is found there as "GPT Image 2 Tool".
+					await canvasNode('AI Agent')
+						.locator(
+							`${byId('canvas-node-input-handle')}[data-connection-type="ai_tool"] ${byId('canvas-handle-plus')}`,
+						)
+						.click();
+					// The panel slides in over n8n's "Other AI Nodes" view: wait until Tools is the only view shown.
+					const headers = async () =>
+						await page.$$eval(
+							`${byId('node-creator')} ${byId('nodes-list-header')}`,
+							(els: any[]) =>
+								els.filter((el) => el.offsetParent !== null).map((el) => el.textContent.trim()),
+						);
+					await page.waitForFunction(() => {
+						const shown = [
+							...(globalThis as any).document.querySelectorAll(
+								'[data-test-id="node-creator"] [data-test-id="nodes-list-header"]',
+							),
+						].filter((el: any) => el.offsetParent !== null);
+						return shown.length === 1 && shown[0].textContent.trim() === 'Tools';
+					});
+					const found = await search('GPT Image 2', (e) => e.includes('GPT Image 2 Tool'));
+					expect(found).toEqual(['GPT Image 2 Tool']);
+					await expect(headers()).resolves.toEqual(['Tools']);
+					await page
+						.locator(byId('node-creator-item-name'), { hasText: /^GPT Image 2 Tool$/ })
+						.click();
+
+					// Added as the tool variant, connected to the agent, its panel open.
+					const tool = canvasNode('GPT Image 2');
+					await tool.waitFor();
+					await expect(tool.getAttribute('data-node-type')).resolves.toBe(`${GPT}Tool`);
+					await page
+						.locator(
+							`${byId('edge')}[data-source-node-name="GPT Image 2"][data-target-node-name="AI Agent"]`,
+						)
+						.waitFor();
+					const ndv = page.locator(byId('ndv'));
+					await ndv.locator(byId('parameter-input-prompt')).waitFor();
+
+					// Completion: an agent waits for the tool's answer, so Wait for Result is the only choice.
+					await ndv.locator(byId('parameter-input-completion')).click();
+					const options = page.locator(
+						'.el-select-dropdown__item:visible, [role="option"]:visible',
+					);
+					await options.first().waitFor();
+					const completions = (await options.allInnerTexts()).map((t: string) =>
+						t.split('\n')[0].trim(),
+					);
+					expect(completions).toEqual(['Wait for Result']);
+					await page.keyboard.press('Escape');
+					await closeNode();
+
+					// Left without a prompt the node shows n8n's red warning (the control)...
+					const issues = tool.locator(byId('node-issues'));
+					await issues.waitFor();
+					// ...and none once the model defines the prompt ("let the model define this parameter").
+					await tool.dblclick();
+					await ndv.locator(byId('parameter-input-prompt')).waitFor();
+					await ndv.locator(byId('from-ai-override-button')).first().click();
+					const promptItem = ndv
+						.locator(byId('parameter-item'))
+						.filter({ hasText: 'Defined automatically by the model' });
+					await promptItem.waitFor();
+					await expect(promptItem.innerText()).resolves.toMatch(/^Prompt/);
+					await expect(visibleIssues()).resolves.toEqual([]);
+					await closeNode();
+					await issues.waitFor({ state: 'detached', timeout: 20000 });
+					// eslint-disable-next-line no-console
+					console.log(`[editor e2e] agent with its tool: ${JSON.stringify(await nodeTypes())}`);
+					await settled();
+					await shoot('screenshot-agent-tool.png');
+				});
+			},
+			10 * 60 * 1000,
+		);
+
+		(WRITE_DOCS ? it : it.skip)(
+			"shows the HiAPI Trigger's panel as a user leaves it (README screenshot)",
+			async () => {
+				await step('trigger panel', async () => {
+					await page.goto(`${n8n.url}/workflow/new`);
+					await page.locator(byId('canvas-add-button')).click();
+					await search('hiapi', (e) => e.includes('HiAPI'));
+					await page.locator(byId('node-creator-item-name'), { hasText: /^HiAPI$/ }).click();
+					await page
+						.locator(byId('node-creator-item-name'), { hasText: /^On success and failure$/ })
+						.click();
+					const ndv = page.locator(byId('ndv'));
+					await ndv.locator(byId('parameter-input-authentication')).waitFor();
+					// The URL to paste: Webhook URLs, Production URL.
+					await ndv.getByText('Webhook URLs', { exact: true }).click();
+					await ndv.locator(byId('radio-button-production')).click();
+					await ndv.getByText(new RegExp(`^${n8n.url}/webhook/[0-9a-f-]{36}/hiapi$`)).waitFor();
+					await expect(
+						ndv.locator(`${byId('parameter-input-authentication')} input`).inputValue(),
+					).resolves.toBe('HiAPI Signature');
+					await expect(visibleIssues()).resolves.toEqual([]);
+					await settled();
+					await shoot('screenshot-trigger.png');
+					await closeNode();
 				});
 			},
 			10 * 60 * 1000,
