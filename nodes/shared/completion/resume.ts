@@ -16,6 +16,10 @@ const LIST_PAGE_SIZE = 100;
 /** How far back the list is read for the batch's other tasks (2,000 tasks) before falling back to single reads. */
 const MAX_LIST_PAGES = 20;
 const DOWNLOAD_CONCURRENCY = 5;
+/** hiapi's `completed` is in whole seconds, from hiapi's clock: a margin for the two clocks. */
+const SAME_SECOND_MARGIN_S = 2;
+/** "Near the batch's end": at most this many of its tasks still unfinished in the list. */
+const NEAR_END_TASKS = 50;
 /** After a resume, later callbacks of the same execution are answered without work for this long. */
 const RESUMED_MEMORY_MS = 10 * 60_000;
 
@@ -66,27 +70,62 @@ function lastSettled(tasks: Iterable<Task>): Task {
  * the callback of the task that settled last. Its callback cannot have been handled before the
  * rest settled, since they settled before it did; hiapi delivers it until it is answered, so a
  * process dying mid-download hands the resume to the next delivery. `completed` is in whole
- * seconds: tasks settling in the same second as the last cannot be ordered, and any of them that
- * finds the batch settled resumes too (otherwise the one chosen by ID could have been handled
- * before another settled, and the batch would wait until its deadline). That rare overlap is left
- * to n8n (2.x resumes once) and to this process's claim below.
+ * seconds, so tasks of the last second are ordered by ID; `mayBeLastOfItsSecond` covers the
+ * callback handled before another task of its second settled.
  */
 function resumesBatch(own: Task, last: Task): boolean {
-	return own.taskId === last.taskId || own.completed === last.completed;
+	// Without completion times (hiapi did not say) there is no order: any settled view resumes.
+	if (own.completed === 0 || last.completed === 0) return true;
+	return own.taskId === last.taskId;
 }
 
 /**
- * The batch's other tasks, as cheaply as possible: the task list, newest first, a page at a time; a
+ * The one case the choice above could leave the batch waiting: this callback is handled within the
+ * second its task settled, while other tasks still run; if they all settled within that same
+ * second with lower IDs, this task would be the chosen one and its callback already answered. So
+ * it is answered "try again" instead, and hiapi's next delivery (seconds later) decides. Only near
+ * a batch's end (few tasks left, as the list shows them) and only while that second lasts, so
+ * almost every callback is handled once.
+ */
+function mayBeLastOfItsSecond(own: Task, unfinishedSeen: number | undefined): boolean {
+	if (own.completed === 0) return false;
+	const nowS = Date.now() / 1000;
+	return nowS < own.completed + SAME_SECOND_MARGIN_S && (unfinishedSeen ?? 0) <= NEAR_END_TASKS;
+}
+
+/**
+ * The batch's other tasks, as cheaply as possible: the task list, newest first, a page at a time. A
+ * settled task there that outranks this callback's own ends the check at once. A
  * task the list shows unfinished (or without its output: lists may lag or abbreviate) is read on its
  * own before it is believed, and the first one that is really still running ends the check, since
  * the batch cannot resume yet. So a callback usually costs one list page and at most one read; only
  * the last one reads the whole batch (a page per 100 tasks). Tasks the list does not reach, or a
  * list that fails, are read one by one with the same early stop.
  */
+interface OthersRead {
+	tasks: Map<string, Task>;
+	/** A task still running: the batch cannot resume yet. */
+	waitingOn?: string;
+	/** How many of the batch's tasks the list page showed unfinished, when it stopped there. */
+	unfinishedSeen?: number;
+	/** A settled task that settled after this callback's own: its callback resumes, not this one. */
+	outrankedBy?: string;
+}
+
+/** Whether `other` comes after `own` in the order that picks the resuming callback (see resumesBatch). */
+function outranks(other: Task, own: Task): boolean {
+	if (other.completed === 0 || own.completed === 0) return false;
+	return (
+		other.completed > own.completed ||
+		(other.completed === own.completed && other.taskId > own.taskId)
+	);
+}
+
 async function readOthers(
 	this: IWebhookFunctions,
 	taskIds: string[],
-): Promise<{ tasks: Map<string, Task>; waitingOn?: string }> {
+	own: Task,
+): Promise<OthersRead> {
 	const wanted = new Set(taskIds);
 	const tasks = new Map<string, Task>();
 	const settle = async (taskId: string, listed?: Task): Promise<boolean> => {
@@ -99,10 +138,19 @@ async function readOthers(
 		for (let page = 1; page <= MAX_LIST_PAGES && tasks.size < wanted.size; page++) {
 			const listed = await listTasks.call(this, page, LIST_PAGE_SIZE);
 			const entries = listed.filter((task) => wanted.has(task.taskId) && !tasks.has(task.taskId));
+			// A task the list shows settled after this one: this callback will not resume the batch,
+			// whatever the rest says, so nothing more needs reading (most callbacks stop here).
+			const later = entries.find((entry) => trustworthy(entry) && outranks(entry, own));
+			if (later) return { tasks, outrankedBy: later.taskId };
 			// The ones the list shows unfinished first: one read of such a task usually settles the question.
 			entries.sort((a, b) => Number(trustworthy(a)) - Number(trustworthy(b)));
 			for (const entry of entries)
-				if (!(await settle(entry.taskId, entry))) return { tasks, waitingOn: entry.taskId };
+				if (!(await settle(entry.taskId, entry)))
+					return {
+						tasks,
+						waitingOn: entry.taskId,
+						unfinishedSeen: entries.filter((e) => !trustworthy(e)).length,
+					};
 			if (listed.length < LIST_PAGE_SIZE) break;
 		}
 	} catch (error) {
@@ -221,9 +269,18 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 		const others = state
 			.filter((item, i) => i !== itemIndex && isPending(item))
 			.map((item) => String((item as PendingItem).json.error.taskId));
-		const read = await readOthers.call(this, others);
-		if (read.waitingOn)
+		const read = await readOthers.call(this, others, current);
+		if (read.outrankedBy)
+			return reply.call(this, 200, {
+				received: true,
+				settled: true,
+				resumesWith: read.outrankedBy,
+			});
+		if (read.waitingOn) {
+			if (mayBeLastOfItsSecond(current, read.unfinishedSeen))
+				return reply.call(this, 503, { received: true, retry: true, waitingFor: read.waitingOn });
 			return reply.call(this, 200, { received: true, waitingFor: read.waitingOn });
+		}
 		tasks = read.tasks;
 		tasks.set(current.taskId, current);
 		const last = lastSettled(tasks.values());
