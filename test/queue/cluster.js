@@ -186,15 +186,22 @@ function logSince(file, offset) {
 async function startPostgres({ dir, port, bins, fsync = false, maxConnections = 200 } = {}) {
 	bins ??= await ensureServices();
 	port ??= await freePort();
-	const dataDir = path.join(dir, 'pg');
+	// The postgres user must reach its data dir, and `dir` may sit in root's 0700 temp folders: the
+	// data lives in a folder of its own under /tmp (world-traversable), linked from `dir` as `pg`.
+	const pgRoot = fs.mkdtempSync(
+		path.join(fs.existsSync('/tmp') ? '/tmp' : os.tmpdir(), 'hiapi-queue-pg-'),
+	);
+	fs.chmodSync(pgRoot, 0o755);
+	const dataDir = path.join(pgRoot, 'data');
+	try {
+		fs.symlinkSync(pgRoot, path.join(dir, 'pg'));
+	} catch {}
 	const logFile = path.join(dir, 'postgres.log');
 	const user = 'n8n';
 	const password = crypto.randomBytes(12).toString('hex');
 	const database = 'n8n';
-	// The postgres user must reach its data dir: the temp folder itself is root's and 0700.
-	fs.chmodSync(dir, 0o755);
 	fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-	const pwFile = path.join(dataDir, '..', 'pg-pw');
+	const pwFile = path.join(pgRoot, 'pw');
 	fs.writeFileSync(pwFile, password + '\n', { mode: 0o644 });
 	const asPostgres = ['-u', 'postgres', '--'];
 	const owner = await run('chown', ['-R', 'postgres:postgres', dataDir]);
@@ -261,6 +268,7 @@ async function startPostgres({ dir, port, bins, fsync = false, maxConnections = 
 		password,
 		database,
 		dataDir,
+		pgRoot,
 		logFile,
 		/** Runs SQL with psql -At; resolves stdout (rejects on an error). */
 		async psql(sql, { db = database, timeoutMs = 120000 } = {}) {
@@ -560,16 +568,19 @@ async function startCluster(options = {}) {
 		const [bin, bins] = await Promise.all([e2e.ensureN8n(version), ensureServices()]);
 		mark('install check', t);
 		t = Date.now();
+		// Each is stopped on the way out as soon as it runs, whatever happens to the other.
 		const [pg, redis] = await Promise.all([
-			startPostgres({ dir: workDir, bins, fsync: pgFsync }),
-			startRedis({ dir: workDir, bins }),
+			startPostgres({ dir: workDir, bins, fsync: pgFsync }).then((p) => {
+				cleanups.unshift(() => p.stop());
+				return p;
+			}),
+			startRedis({ dir: workDir, bins }).then((r) => {
+				cleanups.unshift(() => r.stop());
+				return r;
+			}),
 		]);
 		cluster.pg = pg;
 		cluster.redis = redis;
-		cleanups.push(
-			() => pg.stop(),
-			() => redis.stop(),
-		);
 		mark('postgres + redis', t);
 		log(
 			`postgres ${bins.pgMajor} on :${pg.port}, redis on :${redis.port} (${timings['postgres + redis']} ms)`,
@@ -974,24 +985,35 @@ async function startCluster(options = {}) {
 		Object.values(cluster.procs).flatMap((p) => {
 			const dir = path.join(p.userFolder, '.n8n');
 			if (!fs.existsSync(dir)) return [];
-			return fs
-				.readdirSync(dir)
-				.filter((f) => /^n8nEventLog(-\d+)?\.log$/.test(f))
-				.flatMap((f) =>
-					fs
-						.readFileSync(path.join(dir, f), 'utf8')
-						.split('\n')
-						.filter((l) => l.startsWith('{'))
-						.flatMap((l) => {
-							try {
-								const msg = JSON.parse(l);
-								return msg.eventName ? [{ ...msg, process: p.name }] : [];
-							} catch {
-								return [];
-							}
-						}),
-				);
+			return (
+				fs
+					.readdirSync(dir)
+					// n8nEventLog.log on main; n8nEventLog-worker.log, -webhook-processor.log (and rotated -1, -2…) elsewhere.
+					.filter((f) => /^n8nEventLog.*\.log$/.test(f))
+					.flatMap((f) =>
+						fs
+							.readFileSync(path.join(dir, f), 'utf8')
+							.split('\n')
+							.filter((l) => l.startsWith('{'))
+							.flatMap((l) => {
+								try {
+									const msg = JSON.parse(l);
+									return msg.eventName ? [{ ...msg, process: p.name }] : [];
+								} catch {
+									return [];
+								}
+							}),
+					)
+			);
 		});
+	/** How many Bull jobs were enqueued for execution `id` (its start, then one per resume), from the event logs. */
+	cluster.jobsEnqueued = (id) =>
+		cluster
+			.eventLog()
+			.filter(
+				(e) =>
+					String(e.payload?.executionId) === String(id) && e.eventName === 'n8n.queue.job.enqueued',
+			).length;
 	/** How often execution `id` ran to its end, over every process's event log. */
 	cluster.workflowEnds = (id) =>
 		cluster
@@ -1036,8 +1058,11 @@ async function startCluster(options = {}) {
 		await stopAll();
 		cluster.timings.stop = Date.now() - s;
 	};
-	/** Deletes the cluster folder (after stop()). */
-	cluster.cleanup = () => fs.rmSync(workDir, { recursive: true, force: true });
+	/** Deletes the cluster folder and Postgres's (after stop()). */
+	cluster.cleanup = () => {
+		fs.rmSync(cluster.pg.pgRoot, { recursive: true, force: true });
+		fs.rmSync(workDir, { recursive: true, force: true });
+	};
 	return cluster;
 }
 
