@@ -79,6 +79,7 @@ interface Result {
 	config: Config;
 	items: number;
 	status: string;
+	error?: string;
 	wallS: number;
 	submitS: number;
 	lastSettleToEndS: number;
@@ -179,6 +180,15 @@ async function runOnce(args: Args, config: Config): Promise<Result> {
 
 		const exec = await cluster.execution(id);
 		const items: any[] = e2e.nodeOutput(exec.data, 'GPT Image 2') ?? [];
+		const runError = e2e.runError(exec.data);
+		const error = runError
+			? `${runError.message ?? ''}${runError.description ? ` (${runError.description})` : ''}`.slice(
+					0,
+					300,
+				)
+			: undefined;
+		if (error)
+			log(`execution error: ${error} (last node: ${exec.data?.resultData?.lastNodeExecuted})`);
 		const withBinary = items.filter((it) => it.binary?.data);
 		const bytes: Buffer[] = await cluster.readBinaries(withBinary.map((it) => it.binary.data));
 		let exact = 0;
@@ -208,11 +218,13 @@ async function runOnce(args: Args, config: Config): Promise<Result> {
 		const nameOf = (url: string) =>
 			(Object.values(cluster.procs) as any[]).find((p) => p.url === url)?.name ?? url;
 		const mib = (kb: number) => round(kb / 1024, 0);
-		ok = true;
+		// A failed run keeps its folder (n8n's logs) for a look.
+		ok = row.status === 'success';
 		return {
 			config,
 			items: args.items,
 			status: row.status,
+			error,
 			wallS: round(wallS, 1),
 			submitS: round(submitS, 1),
 			lastSettleToEndS: round((endSim - lastSettle) / 1000, 1),
@@ -262,6 +274,7 @@ function printTable(results: Result[]) {
 	const procs = [...new Set(results.flatMap((r) => Object.keys(r.rssMaxMiB)))];
 	const rows: Array<[string, ...string[]]> = [
 		['execution status', ...col((r) => r.status)],
+		['  error', ...col((r) => r.error ?? '-')],
 		['wall time, POST → finished (s)', ...col((r) => r.wallS)],
 		['  POST → waiting (submits, s)', ...col((r) => r.submitS)],
 		['  last task settled → finished (s)', ...col((r) => r.lastSettleToEndS)],

@@ -470,6 +470,78 @@ async function startProxy({ targets, port } = {}) {
 	};
 }
 
+/**
+ * A plain forwarding proxy on 127.0.0.1 (e.g. in front of the simulator's CDN, so that a download
+ * can be traced to the process that made it): each request goes to `proxy.target` (settable after
+ * start); `onRequest({remotePort, method, url})` is called as it arrives, while the client's socket
+ * is open.
+ */
+async function startForwardProxy({ target, port, onRequest } = {}) {
+	port ??= await freePort();
+	const proxy = { url: `http://127.0.0.1:${port}`, port, target };
+	const server = http.createServer((req, res) => {
+		try {
+			onRequest?.({ remotePort: req.socket.remotePort, method: req.method, url: req.url });
+		} catch {}
+		const up = http.request(
+			new URL(req.url, proxy.target),
+			{ method: req.method, headers: { ...req.headers, host: new URL(proxy.target).host } },
+			(upRes) => {
+				res.writeHead(upRes.statusCode, upRes.headers);
+				upRes.pipe(res);
+				upRes.on('error', () => res.destroy());
+			},
+		);
+		up.on('error', () => res.destroy());
+		req.pipe(up);
+	});
+	await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+	proxy.stop = () =>
+		new Promise((resolve) => {
+			server.closeAllConnections?.();
+			server.close(() => resolve());
+		});
+	return proxy;
+}
+
+/** The socket inode of the loopback TCP connection from local port `clientPort` to `serverPort` (/proc/net/tcp*). */
+function socketInode(clientPort, serverPort) {
+	const hex = (n) => n.toString(16).toUpperCase().padStart(4, '0');
+	for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+		let text = '';
+		try {
+			text = fs.readFileSync(file, 'utf8');
+		} catch {
+			continue;
+		}
+		for (const line of text.split('\n').slice(1)) {
+			const f = line.trim().split(/\s+/);
+			if (f.length < 10) continue;
+			if (f[1].endsWith(`:${hex(clientPort)}`) && f[2].endsWith(`:${hex(serverPort)}`)) return f[9];
+		}
+	}
+	return undefined;
+}
+
+/** Which of `pids` holds socket `inode` among its open files, or undefined. */
+function pidOfSocket(inode, pids) {
+	const want = `socket:[${inode}]`;
+	for (const pid of pids) {
+		let fds = [];
+		try {
+			fds = fs.readdirSync(`/proc/${pid}/fd`);
+		} catch {
+			continue;
+		}
+		for (const fd of fds) {
+			try {
+				if (fs.readlinkSync(`/proc/${pid}/fd/${fd}`) === want) return pid;
+			} catch {}
+		}
+	}
+	return undefined;
+}
+
 // ---------------------------------------------------------------------------------------------
 // 3. n8n processes
 
@@ -1025,6 +1097,21 @@ async function startCluster(options = {}) {
 			).length;
 
 	/**
+	 * The name of the cluster process (n8n or its task runner counts as that process) whose TCP
+	 * connection from local port `clientPort` reaches `serverPort` on loopback, e.g. a download arriving
+	 * at a startForwardProxy. Undefined when none (or the connection is gone).
+	 */
+	cluster.processOfConnection = (clientPort, serverPort) => {
+		const inode = socketInode(clientPort, serverPort);
+		if (!inode) return undefined;
+		for (const p of Object.values(cluster.procs)) {
+			if (p.exited()) continue;
+			if (pidOfSocket(inode, [p.pid, ...descendants(p.pid)])) return p.name;
+		}
+		return undefined;
+	};
+
+	/**
 	 * Samples VmRSS of every n8n process (and, separately, of its task runners) every `ms`.
 	 * stop() → {name: {maxKb, maxWithChildrenKb, samples}}.
 	 */
@@ -1072,6 +1159,7 @@ module.exports = {
 	startPostgres,
 	startRedis,
 	startProxy,
+	startForwardProxy,
 	startCluster,
 	rssKb,
 	descendants,
