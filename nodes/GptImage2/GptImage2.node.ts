@@ -15,7 +15,6 @@ import {
 } from '../shared/completion/descriptions';
 import { taskIdField } from '../shared/completion/getTask';
 import { resumeWebhook } from '../shared/completion/resume';
-import { hiApiApiTest } from '../shared/transport/credentialTest';
 import {
 	aspectRatioField,
 	optionsField,
@@ -48,7 +47,7 @@ export class GptImage2 implements INodeType {
 		},
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'hiApiApi', required: true, testedBy: 'hiApiApiTest' }],
+		credentials: [{ name: 'hiApiApi', required: true }],
 		// The resume URL of a paused execution (Wait for Callback): n8n routes it to webhook() only while
 		// this execution waits, and hiapi receives it with each task, so there is nothing to register.
 		webhooks: [
@@ -108,10 +107,6 @@ export class GptImage2 implements INodeType {
 			{ ...taskIdField, displayOptions: { show: { operation: ['getTask'] } } },
 			optionsField,
 		],
-	};
-
-	methods = {
-		credentialTest: { hiApiApiTest },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

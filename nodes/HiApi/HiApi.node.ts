@@ -21,7 +21,6 @@ import { resumeWebhook } from '../shared/completion/resume';
 import { router } from './actions/router';
 import { runModelFields } from './actions/runModel.description';
 import { DEFAULT_MAX_INLINE_FILE_MB } from './actions/runModel';
-import { hiApiApiTest } from '../shared/transport/credentialTest';
 import { searchModels } from './methods/listSearch';
 import { getModelFields } from './methods/resourceMapping';
 
@@ -93,7 +92,7 @@ export class HiApi implements INodeType {
 		},
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'hiApiApi', required: true, testedBy: 'hiApiApiTest' }],
+		credentials: [{ name: 'hiApiApi', required: true }],
 		// The resume URL of a paused execution (Wait for Callback): n8n routes it to webhook() only while
 		// this execution waits, and hiapi receives it with each task, so there is nothing to register.
 		webhooks: [
@@ -143,7 +142,6 @@ export class HiApi implements INodeType {
 	methods = {
 		listSearch: { searchModels },
 		resourceMapping: { getModelFields },
-		credentialTest: { hiApiApiTest },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

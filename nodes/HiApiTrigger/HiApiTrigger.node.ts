@@ -8,7 +8,6 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { DEFAULT_TOLERANCE_S } from '../shared/callback/verify';
-import { hiApiApiTest } from '../shared/transport/credentialTest';
 import { checkSetup } from './setup';
 import { handleCallback } from './webhook';
 
@@ -27,7 +26,7 @@ export class HiApiTrigger implements INodeType {
 		defaults: { name: 'HiAPI Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'hiApiApi', required: true, testedBy: 'hiApiApiTest' }],
+		credentials: [{ name: 'hiApiApi', required: true }],
 		// The path stays "hiapi": Production URLs already pasted into Callback URLs end with it.
 		webhooks: [
 			{
@@ -136,10 +135,6 @@ export class HiApiTrigger implements INodeType {
 				],
 			},
 		],
-	};
-
-	methods = {
-		credentialTest: { hiApiApiTest },
 	};
 
 	/**

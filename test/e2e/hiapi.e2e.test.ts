@@ -430,7 +430,7 @@ function triggerWorkflow() {
 			}
 		}, 60000);
 
-		test("the credential test in n8n shows hiapi's own reason for a refused key, and passes a good one", async () => {
+		test('the credential test in n8n says what to do about a refused key, and passes a good one', async () => {
 			await withLogs(async () => {
 				// The body the editor's credential modal posts on "Retry" / save.
 				const test = (apiKey: string) =>
@@ -447,7 +447,7 @@ function triggerWorkflow() {
 				expect(refused.json.data).toEqual({
 					status: 'Error',
 					message:
-						'hiapi did not accept the API key (HTTP 401). Check the API key in the HiAPI credential. hiapi said: Invalid API key. [unauthorized]',
+						'hiapi did not accept the API key (HTTP 401): copy it again from the hiapi console (it starts with sk-)',
 				});
 				const accepted = await test(sim.apiKey);
 				expect(accepted.json.data).toEqual({ status: 'OK', message: 'Connection successful!' });

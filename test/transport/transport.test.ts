@@ -23,7 +23,7 @@ describe('shared transport against the simulator', () => {
 			const request = t.sim.log.find((r) => r.route === 'list');
 			expect(request?.path).toBe('/v1/tasks?page=1&size=1');
 		});
-		it("rejects an unknown key with hiapi's own reason, never the key", async () => {
+		it('rejects an unknown key saying what to do, never the key', async () => {
 			const result = await credentialTest(t.h, 'hiApiApi', {
 				apiKey: 'sk-wrong-secret-value',
 				baseUrl: t.sim.baseUrl,
@@ -31,19 +31,16 @@ describe('shared transport against the simulator', () => {
 			expect(result).toEqual({
 				status: 'Error',
 				message:
-					'hiapi did not accept the API key (HTTP 401). Check the API key in the HiAPI credential. hiapi said: Invalid API key. [unauthorized]',
+					'hiapi did not accept the API key (HTTP 401): copy it again from the hiapi console (it starts with sk-)',
 			});
 			expect(result.message).not.toContain('sk-wrong');
 		});
-		it('says where it could not connect when hiapi cannot be reached', async () => {
+		it('names the network error when hiapi cannot be reached', async () => {
 			const result = await credentialTest(t.h, 'hiApiApi', {
 				apiKey: t.sim.apiKey,
 				baseUrl: 'http://127.0.0.1:1/v1',
 			});
-			expect(result.status).toBe('Error');
-			expect(result.message).toMatch(
-				/^Could not reach hiapi at http:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\): check the Base URL/,
-			);
+			expect(result).toEqual({ status: 'Error', message: 'ECONNREFUSED' });
 		});
 		it.each([['/v1'], ['/v1/'], ['/'], ['//']])(
 			'accepts a base URL ending in %s',

@@ -48,10 +48,9 @@ function additionalPropertyName(message: string): string | undefined {
 	return trailing?.[1];
 }
 
-/** What a failed hiapi answer means for the user, in hiapi's own words where it gave any. */
-export function explain(
+function explain(
 	failure: HttpFailure,
-	ctx: Omit<FailureContext, 'node'>,
+	ctx: FailureContext,
 ): { message: string; description: string } {
 	const { code, message: said } = errorFields(failure.body);
 	const model = ctx.model ? `the model '${ctx.model}'` : 'this model';

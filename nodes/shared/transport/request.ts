@@ -38,7 +38,7 @@ export interface HiApiResponse {
 }
 
 /** Accepts "https://api.hiapi.ai", ".../v1", ".../v1/" alike. */
-export function normalizeBaseUrl(raw: unknown): string {
+function normalizeBaseUrl(raw: unknown): string {
 	const text = typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : DEFAULT_BASE_URL;
 	return text.replace(/\/+$/, '').replace(/\/v1$/i, '');
 }
