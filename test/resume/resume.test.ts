@@ -178,7 +178,7 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 	});
 
 	it('duplicate and concurrent "last" callbacks resume once: the others are acknowledged without downloading', async () => {
-		// b settles last: its callback resumes; a's too if both settled within the same second.
+		// b settles last in time; in the same second as a, the higher ID's callback is the resuming one.
 		sim.setBehavior(({ input }) =>
 			input.prompt === 'b'
 				? { durations: { queued: 30, handling: 300, archiving: 30 } }
@@ -199,12 +199,17 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 		const resumed = results.filter((r) => r.workflowData);
 		expect(resumed).toHaveLength(1);
 		expect(resumed[0].workflowData![0].map((i) => i.json.taskId)).toEqual([a, b]);
-		// Each other call is told the batch is being resumed here, or (a's, when it settled in an
-		// earlier second than b) that b's callback resumes it.
+		// Each other call is told the batch is being resumed here, or that the callback of the task
+		// that settled last (latest second, then highest ID: b, or a when both share a second) resumes it.
+		const last =
+			sim.task(a).completed > sim.task(b).completed ||
+			(sim.task(a).completed === sim.task(b).completed && a > b)
+				? a
+				: b;
 		for (const other of results.filter((r) => !r.workflowData))
 			expect([
 				{ received: true, resuming: true },
-				{ received: true, settled: true, resumesWith: b },
+				{ received: true, settled: true, resumesWith: last },
 			]).toContainEqual(other.responseBody);
 		const again = await deliver(paused, cbB);
 		expect(again.workflowData).toBeUndefined();
