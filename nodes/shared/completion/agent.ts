@@ -21,9 +21,9 @@ export function forAgent(item: INodeExecutionData): INodeExecutionData {
 		fileSize: binary.fileSize ?? null,
 	}));
 	if (files.length === 0) return item;
-	const expireAt = typeof item.json.expireAt === 'string' ? item.json.expireAt : undefined;
-	const linkNote = expireAt
-		? `The url is temporary: it works until ${expireAt}. The file itself is kept in the workflow as ${String(files[0].fileName ?? files[0].field)}.`
-		: `The url is temporary. The file itself is kept in the workflow as ${String(files[0].fileName ?? files[0].field)}.`;
+	const until =
+		typeof item.json.expireAt === 'string' ? `: it works until ${item.json.expireAt}` : '';
+	const kept = String(files[0].fileName ?? files[0].field);
+	const linkNote = `The url is temporary${until}. The file itself is kept in the workflow as ${kept}.`;
 	return { ...item, json: { ...item.json, files, linkNote } };
 }

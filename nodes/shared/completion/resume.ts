@@ -25,7 +25,7 @@ const RESUMED_MEMORY_MS = 10 * 60_000;
 
 /**
  * Executions this process is resuming (until: Infinity while the downloads run) or has resumed:
- * redeliveries of the resuming callback, and callbacks of tasks that settled in the same second,
+ * redeliveries of the resuming callback (or any callback, when hiapi gave no completion times)
  * reaching this process are answered without a second set of downloads (see `resumesBatch` for
  * other processes). The claim lasts as long as the resume it guards, however long its downloads take.
  */
@@ -49,16 +49,15 @@ function trustworthy(task: Task | undefined): task is Task {
 	);
 }
 
-/** The task that settled last: the latest `completed`, then the highest task ID. */
+/** The order that picks the resuming callback: the later `completed`, then the higher task ID. */
+function settlesAfter(a: Task, b: Task): boolean {
+	return a.completed > b.completed || (a.completed === b.completed && a.taskId > b.taskId);
+}
+
+/** The task that settled last. */
 function lastSettled(tasks: Iterable<Task>): Task {
 	let last: Task | undefined;
-	for (const task of tasks)
-		if (
-			!last ||
-			task.completed > last.completed ||
-			(task.completed === last.completed && task.taskId > last.taskId)
-		)
-			last = task;
+	for (const task of tasks) if (!last || settlesAfter(task, last)) last = task;
 	return last!;
 }
 
@@ -93,15 +92,6 @@ function mayBeLastOfItsSecond(own: Task, unfinishedSeen: number | undefined): bo
 	return nowS < own.completed + SAME_SECOND_MARGIN_S && (unfinishedSeen ?? 0) <= NEAR_END_TASKS;
 }
 
-/**
- * The batch's other tasks, as cheaply as possible: the task list, newest first, a page at a time. A
- * settled task there that outranks this callback's own ends the check at once. A
- * task the list shows unfinished (or without its output: lists may lag or abbreviate) is read on its
- * own before it is believed, and the first one that is really still running ends the check, since
- * the batch cannot resume yet. So a callback usually costs one list page and at most one read; only
- * the last one reads the whole batch (a page per 100 tasks). Tasks the list does not reach, or a
- * list that fails, are read one by one with the same early stop.
- */
 interface OthersRead {
 	tasks: Map<string, Task>;
 	/** A task still running: the batch cannot resume yet. */
@@ -112,15 +102,20 @@ interface OthersRead {
 	outrankedBy?: string;
 }
 
-/** Whether `other` comes after `own` in the order that picks the resuming callback (see resumesBatch). */
+/** Whether `other` rules this callback out of resuming; without completion times nothing does. */
 function outranks(other: Task, own: Task): boolean {
-	if (other.completed === 0 || own.completed === 0) return false;
-	return (
-		other.completed > own.completed ||
-		(other.completed === own.completed && other.taskId > own.taskId)
-	);
+	return other.completed !== 0 && own.completed !== 0 && settlesAfter(other, own);
 }
 
+/**
+ * The batch's other tasks, as cheaply as possible: the task list, newest first, a page at a time. A
+ * settled task there that outranks this callback's own ends the check at once. A
+ * task the list shows unfinished (or without its output: lists may lag or abbreviate) is read on its
+ * own before it is believed, and the first one that is really still running ends the check, since
+ * the batch cannot resume yet. So a callback usually costs one list page and at most one read; only
+ * the last one reads the whole batch (a page per 100 tasks). Tasks the list does not reach, or a
+ * list that fails, are read one by one with the same early stop.
+ */
 async function readOthers(
 	this: IWebhookFunctions,
 	taskIds: string[],
