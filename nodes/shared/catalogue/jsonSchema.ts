@@ -190,8 +190,11 @@ function unique(list: string[]): string[] {
 	return [...new Set(list)];
 }
 
-/** "background is 'transparent'", from the fields an `if` names and the values the input gives them. */
-function describeCondition(condition: JsonSchema, value: unknown, met: boolean): string {
+/**
+ * The state an `if` looked at, from the fields it names and the values the input gives them
+ * ("background is 'transparent'", "image is not set"): true of the input whichever way it went.
+ */
+function describeCondition(condition: JsonSchema, value: unknown): string {
 	const record = isRecord(value) ? value : {};
 	const names = [
 		...new Set([...Object.keys(condition.properties ?? {}), ...(condition.required ?? [])]),
@@ -199,8 +202,7 @@ function describeCondition(condition: JsonSchema, value: unknown, met: boolean):
 	const parts = names.map((name) =>
 		record[name] === undefined ? `${name} is not set` : `${name} is ${show(record[name])}`,
 	);
-	const said = parts.length > 0 ? parts.join(' and ') : 'the input is as it is';
-	return met ? said : `not (${said.replace(/ is not set/g, ' is set')})`;
+	return parts.length > 0 ? parts.join(' and ') : 'the input is as given';
 }
 
 function describeBranch(branch: JsonSchema): string {
@@ -305,7 +307,7 @@ function checkCombinators(
 		const wrong = branch ? check(branch, value, path, context) : undefined;
 		if (wrong) {
 			const conditionFields = fieldsNamed(schema.if, path);
-			const condition = describeCondition(schema.if, value, met);
+			const condition = describeCondition(schema.if, value);
 			return {
 				fields: unique([...conditionFields, ...wrong.fields]),
 				problem: `${wrong.fields.join(', ')} ${wrong.problem} when ${condition}`,
