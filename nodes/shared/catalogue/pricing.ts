@@ -60,7 +60,7 @@ export function readPriceRows(body: unknown): PriceRow[] {
 		const at = name.indexOf('@');
 		const model = at > 0 ? name.slice(0, at) : name;
 		const route = at > 0 ? name.slice(at + 1) || undefined : undefined;
-		const kind = [entry.category, entry.model_type, entry.type, entry.kind]
+		const kind = [entry.category, entry.model_type, entry.model_category, entry.kind]
 			.map(text)
 			.find(Boolean)
 			?.toLowerCase();
