@@ -101,7 +101,9 @@ describe('JSON Schema → n8n field mapper', () => {
 			displayName: 'Reference image urls (list of URLs, 1–9)',
 			type: 'array',
 			required: false,
+			removed: false,
 		});
+		expect(byId.first_frame_url.removed).toBe(true);
 	});
 });
 

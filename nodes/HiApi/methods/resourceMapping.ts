@@ -120,7 +120,8 @@ function scalar(value: unknown): string | number | boolean | undefined {
  * A model's JSON Schema (hiapi's /api/models/content) as n8n's field mapper shows it: the title
  * (else the name in words) and what the field takes as its label, enums as options, the default,
  * required fields shown and marked, the optional ones offered under "Add input". Fields that take
- * files (URLs or URL lists) are never forced: the Files option may fill them. The one-value `model`
+ * files (URLs or URL lists) are never marked required (the Files option may fill them), but a
+ * required one is shown. The one-value `model`
  * property is the task's own model, not an input.
  */
 export function mapperFieldsFromSchema(schema: JsonSchema): ResourceMapperField[] {
@@ -140,7 +141,8 @@ export function mapperFieldsFromSchema(schema: JsonSchema): ResourceMapperField[
 			canBeUsedToMatch: false,
 			display: true,
 			type: choices ? 'options' : SCHEMA_TYPES[type ?? 'string'],
-			removed: !isRequired,
+			// A required file input is shown, unforced; optional ones wait under "Add input".
+			removed: !required.has(name),
 		};
 		if (choices) {
 			field.options = choices
