@@ -300,7 +300,7 @@ function checkCombinators(
 					passing === 0
 						? `fit none of the allowed combinations${first ? ` (${first.fields.join(', ')} ${first.problem})` : ''}`
 						: 'fit more than one of combinations that exclude each other',
-				valid: `Allowed ${passing === 0 ? '' : 'exactly one of '}: ${allowed}.`.replace(' :', ':'),
+				valid: `${passing === 0 ? 'Allowed' : 'Allowed, exactly one of'}: ${allowed}.`,
 			};
 		}
 	}
