@@ -475,7 +475,7 @@ function triggerWorkflow() {
 		}, 60000);
 
 		test(
-			"the editor's model list and field mapping come from the simulator's catalogue through n8n's REST endpoints",
+			"the editor's model list and field mapping come from the simulator's price list and schemas through n8n's REST endpoints (docs catalogue off too)",
 			async () => {
 				await withLogs(async () => {
 					const catalogueGets = sim.counters.catalogueGets;
