@@ -304,6 +304,8 @@ if (!ENABLED) {
 								apiKey: sim.apiKey,
 								baseUrl: sim.baseUrl,
 								catalogueUrl: `${sim.baseUrl}/docs/models.json`,
+								pricingUrl: `${sim.baseUrl}/api/pricing`,
+								modelSchemaUrl: `${sim.baseUrl}/api/models/content`,
 								signingSecret: 'whsec_editor_test_3f9a',
 								callbackToken: 'editor-test-callback-token-8d1e2f',
 								callbackHeaderName: 'X-HiAPI-Token',
