@@ -1,4 +1,5 @@
 import type {
+	IBinaryData,
 	IBinaryKeyData,
 	IDataObject,
 	IExecuteFunctions,
@@ -50,6 +51,14 @@ function permanently(error: NodeOperationError): NodeOperationError {
 function kindOfMime(mime: string): string {
 	const major = mime.split('/')[0];
 	return major === 'image' || major === 'video' || major === 'audio' ? major : 'file';
+}
+
+/** A stored binary's size: n8n 2.x records it; 1.x only in the store's metadata (or the base64 text). */
+async function storedSize(this: HiApiContext, binary: IBinaryData): Promise<number> {
+	if (typeof binary.bytes === 'number') return binary.bytes;
+	if (binary.id) return (await this.helpers.getBinaryMetadata(binary.id)).fileSize;
+	const text = binary.data ?? '';
+	return Math.floor((text.length * 3) / 4);
 }
 
 /** The Max Output Size option of the node (execute or webhook context), checked as a number in range. */
@@ -212,9 +221,8 @@ async function downloadOne(
 				continue;
 			}
 			// Without a Content-Length the size is known once stored: still refused, never handed on.
-			if (typeof binary.bytes === 'number' && binary.bytes > max.bytes) {
-				throw tooBig(binary.bytes);
-			}
+			const stored = await storedSize.call(this, binary);
+			if (stored > max.bytes) throw tooBig(stored);
 			if (!output.type) output.type = kindOfMime(mime);
 			return binary;
 		}
