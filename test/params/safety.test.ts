@@ -21,6 +21,8 @@ describe('number options are numbers in range, or refused by name', () => {
 		['Timeout', { timeout: '={{ Infinity }}' }, /^Timeout \(Seconds\): Infinity is not a number/],
 		['Poll Interval', { pollInterval: 1e9 }, /^Poll Interval \(Seconds\): 1000000000 is out/],
 		['Poll Interval', { pollInterval: '={{ 0/0 }}' }, /^Poll Interval \(Seconds\): NaN/],
+		['Max Output Size', { maxOutputMb: '={{ Number("2 GB") }}' }, /^Max Output Size \(MB\): NaN/],
+		['Max Output Size', { maxOutputMb: -1 }, /^Max Output Size \(MB\): -1 is out of range/],
 	])('%s %j is refused before anything is sent', async (_name, options, message) => {
 		const r = await t.h.runNode({
 			type: GPT,

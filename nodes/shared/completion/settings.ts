@@ -1,5 +1,6 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
+import { DEFAULT_MAX_OUTPUT_MB } from '../media/output';
 import { TaskLedger } from '../outcome/ledger';
 import type { KeyScope } from '../transport/idempotency';
 import { numberInRange, type NumberRange } from '../validate';
@@ -87,6 +88,10 @@ export function readSettings(this: IExecuteFunctions, defaults: SettingDefaults 
 		const { label, max } = declared(name, bounds.max);
 		return numberInRange.call(this, 0, label, value, { ...bounds, max });
 	};
+	const download = this.getNodeParameter('options.download', 0, true) !== false;
+	// Read again where each file is downloaded; checked here too, so a bad value stops the run before
+	// any task is paid for rather than after.
+	if (download) number('maxOutputMb', DEFAULT_MAX_OUTPUT_MB, { min: 1, max: 1024 * 1024 });
 	// An agent's tool call holds the conversation: unless the user set a timeout, it waits less.
 	const defaultTimeoutS = isAgentTool.call(this)
 		? Math.min(TOOL_TIMEOUT_S, defaults.timeoutS ?? TOOL_TIMEOUT_S)
@@ -106,7 +111,7 @@ export function readSettings(this: IExecuteFunctions, defaults: SettingDefaults 
 			}) * 1000,
 		timeoutMs:
 			number('timeout', defaultTimeoutS, { zeroIsAuto: true, min: 0.1, max: MAX_TIMEOUT_S }) * 1000,
-		download: this.getNodeParameter('options.download', 0, true) !== false,
+		download,
 		outputProperty: String(
 			this.getNodeParameter('options.outputBinaryPropertyName', 0, 'data') || 'data',
 		).trim(),
