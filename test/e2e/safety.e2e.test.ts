@@ -194,6 +194,9 @@ if (!ENABLED) {
 			20 * 60 * 1000,
 		);
 
+		// A fault one test injects (the expired link) must not reach the next.
+		afterEach(() => sim?.clearFaults());
+
 		afterAll(async () => {
 			await n8n?.stop();
 			await foreign?.stop();
@@ -242,7 +245,6 @@ if (!ENABLED) {
 					const deliveries = sim.callbackLog.filter((c: any) => c.taskId === taskId);
 					expect(deliveries.map((d: any) => d.status)).toEqual([200]);
 					expect(n8n.executions({ workflowId: TRIGGER.id })).toHaveLength(1);
-					sim.clearFaults();
 				});
 			},
 			3 * 60 * 1000,
