@@ -7,7 +7,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { DEFAULT_TOLERANCE_S } from '../shared/callback/verify';
+import { DEFAULT_TOLERANCE_S, MAX_TOLERANCE_S } from '../shared/callback/verify';
+import { DEFAULT_MAX_OUTPUT_MB } from '../shared/media/output';
 import { checkSetup } from './setup';
 import { handleCallback } from './webhook';
 
@@ -40,7 +41,7 @@ export class HiApiTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					"Paste this node's Production URL, unchanged, as the Callback URL of a GPT Image 2 node (Completion: Submit Only (Callback)), then publish this workflow. Publishing checks the credential with hiapi.",
+					"Paste this node's Production URL, unchanged, as the Callback URL of a GPT Image 2 or HiAPI node (Completion: Submit Only (Callback)), then publish this workflow. Publishing checks the credential with hiapi.",
 				name: 'setupNotice',
 				type: 'notice',
 				default: '',
@@ -60,7 +61,7 @@ export class HiApiTrigger implements INodeType {
 						name: 'Secret Token',
 						value: 'token',
 						description:
-							"The credential's Callback Token, which GPT Image 2 adds to the Callback URL for you",
+							"The credential's Callback Token, which the GPT Image 2 and HiAPI nodes add for you to a Callback URL on this n8n",
 					},
 					{
 						name: 'Header',
@@ -80,7 +81,7 @@ export class HiApiTrigger implements INodeType {
 			},
 			{
 				displayName:
-					"Without authentication anyone who finds the URL can start this workflow. The image is still only fetched from hiapi's own answer when Confirm With HiAPI is on.",
+					"Without authentication anyone who finds the URL can start this workflow. The output is still only fetched from hiapi's own answer when Confirm With HiAPI is on.",
 				name: 'noAuthWarning',
 				type: 'notice',
 				default: '',
@@ -92,7 +93,7 @@ export class HiApiTrigger implements INodeType {
 				type: 'boolean',
 				default: true,
 				description:
-					'Whether to read the task from hiapi before trusting the callback: status and image link then come from hiapi itself',
+					'Whether to read the task from hiapi before trusting the callback: status and output links then come from hiapi itself',
 			},
 			{
 				displayName: 'Events',
@@ -113,7 +114,7 @@ export class HiApiTrigger implements INodeType {
 				type: 'boolean',
 				default: true,
 				description:
-					'Whether to download the image into the binary field "data" at once (links expire)',
+					'Whether to download the output (image, video or audio) into the binary field "data" at once (links expire); further outputs go to data_1, data_2 and so on',
 			},
 			{
 				displayName: 'Options',
@@ -126,11 +127,21 @@ export class HiApiTrigger implements INodeType {
 						displayName: 'Signature Tolerance (Seconds)',
 						name: 'toleranceSeconds',
 						type: 'number',
-						typeOptions: { minValue: 1 },
+						typeOptions: { minValue: 1, maxValue: MAX_TOLERANCE_S },
 						default: DEFAULT_TOLERANCE_S,
 						description:
 							"How far a signed callback's timestamp may be from now; older ones are refused as replays",
 						displayOptions: { show: { '/authentication': ['signature'] } },
+					},
+					{
+						displayName: 'Max Output Size (MB)',
+						name: 'maxOutputMb',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: 1024 * 1024 },
+						default: DEFAULT_MAX_OUTPUT_MB,
+						description:
+							"Largest output file downloaded; a bigger one starts the workflow with an error item naming the task. In n8n's in-memory binary mode no file over about 384 MB fits whatever this says.",
+						displayOptions: { show: { '/download': [true] } },
 					},
 				],
 			},

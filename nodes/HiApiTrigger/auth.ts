@@ -1,4 +1,5 @@
 import type { IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import {
 	headerNameOf,
@@ -7,7 +8,13 @@ import {
 	type CallbackCredentials,
 	type TriggerAuthentication,
 } from '../shared/callback/secrets';
-import { DEFAULT_TOLERANCE_S, verifySignature, verifyToken } from '../shared/callback/verify';
+import {
+	DEFAULT_TOLERANCE_S,
+	MAX_TOLERANCE_S,
+	verifySignature,
+	verifyToken,
+} from '../shared/callback/verify';
+import { numberProblem, rangeText } from '../shared/validate';
 
 const MODES: readonly TriggerAuthentication[] = ['signature', 'token', 'header', 'none'];
 
@@ -17,12 +24,32 @@ export function authenticationOf(this: IHookFunctions | IWebhookFunctions): Trig
 	return MODES.find((mode) => mode === value) ?? 'signature';
 }
 
+export const TOLERANCE_LABEL = 'Signature Tolerance (Seconds)';
+
+/**
+ * The replay window. NaN from an expression would make every timestamp pass (`skew > NaN` is
+ * false), so anything but a number in range is refused: at publish time and on each callback.
+ */
+export function toleranceOf(this: IHookFunctions | IWebhookFunctions): number {
+	const value = this.getNodeParameter('options.toleranceSeconds', DEFAULT_TOLERANCE_S);
+	const range = { min: 1, max: MAX_TOLERANCE_S };
+	const problem = numberProblem(value, range);
+	if (problem) {
+		throw new NodeOperationError(this.getNode(), `${TOLERANCE_LABEL}: ${problem}`, {
+			description: `${rangeText(range)} hiapi's own window is ${DEFAULT_TOLERANCE_S} seconds.`,
+		});
+	}
+	return Number(value);
+}
+
 export type AuthResult =
 	| { ok: true; mode: TriggerAuthentication }
 	/** The sender did not prove who it is: 401, no detail. */
 	| { ok: false; mode: TriggerAuthentication; kind: 'rejected'; reason: string }
 	/** The credential lacks the secret the chosen mode needs: nobody can be checked, so nobody is let in. */
-	| { ok: false; mode: TriggerAuthentication; kind: 'unconfigured'; missing: string };
+	| { ok: false; mode: TriggerAuthentication; kind: 'unconfigured'; missing: string }
+	/** A node option is unusable (e.g. Signature Tolerance NaN): nobody can be checked safely. */
+	| { ok: false; mode: TriggerAuthentication; kind: 'misconfigured'; reason: string };
 
 /** Checks the sender of one callback with the chosen mode and the credential's secrets. */
 export function authenticate(
@@ -36,9 +63,12 @@ export function authenticate(
 	const headers = this.getHeaderData() as Record<string, unknown>;
 	let verdict;
 	if (mode === 'signature') {
-		const toleranceS = Number(
-			this.getNodeParameter('options.toleranceSeconds', DEFAULT_TOLERANCE_S),
-		);
+		let toleranceS: number;
+		try {
+			toleranceS = toleranceOf.call(this);
+		} catch (error) {
+			return { ok: false, mode, kind: 'misconfigured', reason: (error as Error).message };
+		}
 		verdict = verifySignature(rawBody, headers, credentials.signingSecret ?? '', { toleranceS });
 	} else if (mode === 'token') {
 		const query = this.getQueryData() as Record<string, unknown>;

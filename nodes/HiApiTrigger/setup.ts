@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { missingSecret, type CallbackCredentials } from '../shared/callback/secrets';
 import { hiapiCredentials } from '../shared/transport/credentials';
 import { listTasks } from '../shared/transport/tasks';
-import { authenticationOf } from './auth';
+import { authenticationOf, toleranceOf } from './auth';
 
 const LABELS = {
 	signature: 'HiAPI Signature',
@@ -35,6 +35,8 @@ export async function checkSetup(this: IHookFunctions): Promise<void> {
 			},
 		);
 	}
+	// An unusable replay window is refused here, where the user sees it, not at each callback.
+	if (mode === 'signature') toleranceOf.call(this);
 	// One authenticated call: a wrong API key or base URL is found now, not at the first callback.
 	// The transport's errors (NodeApiError) already say what hiapi answered and what to do.
 	await listTasks.call(ctx, 1, 1);

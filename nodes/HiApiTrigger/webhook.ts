@@ -1,9 +1,14 @@
-import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	IBinaryKeyData,
+	IDataObject,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 
 import { rawBodyOf, reply } from '../shared/callback/http';
 import { MAX_CALLBACK_BYTES, parseCallback } from '../shared/callback/parse';
 import type { CallbackCredentials } from '../shared/callback/secrets';
-import { downloadOutputs } from '../shared/media/output';
+import { downloadOutputs, isPermanentDownloadFailure } from '../shared/media/output';
 import { taskJson } from '../shared/taskJson';
 import { hiapiCredentials } from '../shared/transport/credentials';
 import { getTask } from '../shared/transport/tasks';
@@ -36,6 +41,11 @@ export async function handleCallback(this: IWebhookFunctions): Promise<IWebhookR
 		this.logger.error(
 			`HiAPI Trigger refused a callback: Authentication '${mode}' needs the ${auth.missing} in the HiAPI credential, which is empty`,
 		);
+		return reply.call(this, 500, NOT_HANDLED);
+	}
+	if (!auth.ok && auth.kind === 'misconfigured') {
+		// Publishing refuses this too; an expression can still change its value later. 5xx: hiapi delivers again.
+		this.logger.error(`HiAPI Trigger refused a callback: ${auth.reason}`);
 		return reply.call(this, 500, NOT_HANDLED);
 	}
 	if (!auth.ok) {
@@ -76,30 +86,50 @@ export async function handleCallback(this: IWebhookFunctions): Promise<IWebhookR
 			dedup.done();
 			return reply.call(this, 200, { received: true, ignored: `${task.status} events are off` });
 		}
-		const json = taskJson(task);
 		// An unauthenticated body's URL is never fetched; hiapi's own answer (confirm) or a verified sender makes it trustworthy.
 		const trusted = confirm || mode !== 'none';
 		let binary;
+		let skipped: string | undefined;
 		if (task.status === 'success' && this.getNodeParameter('download', true) !== false) {
-			if (trusted) binary = await downloadOutputs.call(this, task, 'data');
-			else
-				json.downloadSkipped =
+			if (trusted) {
+				const downloaded = await downloadOutputs.call(this, task, 'data').then(
+					(files) => ({ files }),
+					(error: unknown) => ({ error }),
+				);
+				if ('error' in downloaded) {
+					if (!isPermanentDownloadFailure(downloaded.error)) {
+						dedup.abandon();
+						return notHandled.call(this, taskId, downloaded.error);
+					}
+					// No redelivery can cure an expired link or a file over a limit: the workflow starts
+					// with an error item naming the task, so the user sees it (and hiapi stops retrying).
+					this.logger.warn(
+						`HiAPI Trigger: task ${taskId} finished but its output was not kept: ${(downloaded.error as Error).message}`,
+					);
+					dedup.done();
+					return started(task, { error: notDownloaded(downloaded.error) });
+				}
+				binary = downloaded.files;
+			} else
+				skipped =
 					'The sender is not authenticated and Confirm With HiAPI is off, so the URL was not fetched';
 		}
 		dedup.done();
-		return {
-			webhookResponse: { received: true, taskId: task.taskId },
-			workflowData: [[{ json, ...(binary ? { binary } : {}) }]],
-		};
+		// After the download: an output without a type is labelled by the Content-Type it was served with.
+		return started(task, skipped ? { downloadSkipped: skipped } : {}, binary);
 	} catch (error) {
 		dedup.abandon();
 		if ((error as { httpCode?: unknown }).httpCode === '404')
 			return unknownTask.call(this, mode, taskId);
-		const message = error instanceof Error ? error.message : String(error);
-		this.logger.warn(`HiAPI Trigger could not hand over task ${taskId}: ${message}`);
-		// Not 2xx, so hiapi delivers again later.
-		return reply.call(this, 502, NOT_HANDLED);
+		return notHandled.call(this, taskId, error);
 	}
+}
+
+/** A failure a later delivery may not meet (hiapi or the file host briefly down): not 2xx, so hiapi delivers again. */
+function notHandled(this: IWebhookFunctions, taskId: string, error: unknown): IWebhookResponseData {
+	const message = error instanceof Error ? error.message : String(error);
+	this.logger.warn(`HiAPI Trigger could not hand over task ${taskId}: ${message}`);
+	return reply.call(this, 502, NOT_HANDLED);
 }
 
 /**
@@ -120,4 +150,19 @@ function unknownTask(this: IWebhookFunctions, mode: string, taskId: string): IWe
 		taskId,
 		fix,
 	});
+}
+
+/** The error of an output that could not be kept, for the item json: what happened and what to do. */
+function notDownloaded(error: unknown): IDataObject {
+	const { message, description } = error as { message: string; description?: string | null };
+	return { code: 'OUTPUT_NOT_DOWNLOADED', message, ...(description ? { description } : {}) };
+}
+
+/** Starts the workflow with one item for the task. */
+function started(task: Task, extra: IDataObject, binary?: IBinaryKeyData): IWebhookResponseData {
+	const json = { ...taskJson(task), ...extra };
+	return {
+		webhookResponse: { received: true, taskId: task.taskId },
+		workflowData: [[{ json, ...(binary ? { binary } : {}) }]],
+	};
 }

@@ -30,7 +30,30 @@ export function taskJson(task: Task): IDataObject {
 	return json;
 }
 
-export function failureMessage(task: Task): string {
+export type OutputKind = 'image' | 'video' | 'audio';
+
+/**
+ * What a model makes, from its ID, when nothing better is known: a failed task has no output to
+ * tell. Video first: "image-to-video" models make videos.
+ */
+export function outputKindOf(model: string): OutputKind | undefined {
+	const id = model.toLowerCase();
+	if (/video|seedance|kling|veo|hailuo|sora|runway|wan-?\d|pixverse|vidu/.test(id)) return 'video';
+	if (/audio|tts|speech|voice|music|song|sound/.test(id)) return 'audio';
+	if (/image|img|flux|imagen|seedream|midjourney|recraft|ideogram/.test(id)) return 'image';
+	return undefined;
+}
+
+const KIND_PHRASES: Record<OutputKind, string> = {
+	image: 'the image',
+	video: 'the video',
+	audio: 'the audio',
+};
+
+/** The message of a failed task, naming what it was to make (the image, the video, the audio). */
+export function failureMessage(task: Task, kind?: OutputKind): string {
 	const code = task.error?.code || 'TASK_FAILED';
-	return `hiapi could not generate the image: ${task.error?.message || 'the task failed'} [${code}]`;
+	const known = kind ?? outputKindOf(task.model);
+	const what = known ? KIND_PHRASES[known] : 'the output';
+	return `hiapi could not generate ${what}: ${task.error?.message || 'the task failed'} [${code}]`;
 }

@@ -26,6 +26,19 @@ describe('callback verification', () => {
 		).toBe(true);
 	});
 
+	it.each([NaN, Infinity, -300, 0])(
+		'a replay window of %s lets no signed callback through, not even one from 2001',
+		(toleranceS) => {
+			const old = '1000000000';
+			const headers = { 'x-hiapi-timestamp': old, 'x-hiapi-signature': sig(key, old) };
+			const verdict = verifySignature(body, headers, key, { nowMs: now, toleranceS });
+			expect(verdict).toEqual({
+				ok: false,
+				reason: `the replay window (${toleranceS} s) is not a positive number`,
+			});
+		},
+	);
+
 	it('refuses re-serialised JSON, other keys, stale timestamps and junk', () => {
 		const reserialised = Buffer.from(JSON.stringify(JSON.parse(body.toString()), null, 1));
 		const headers = { 'x-hiapi-timestamp': ts, 'x-hiapi-signature': sig() };

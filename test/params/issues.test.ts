@@ -137,13 +137,45 @@ const cases = Object.keys(nodeTypes).flatMap((type) =>
 );
 
 describe('n8n reports no parameter issues', () => {
+	/** The modes each node offers, written out here (not read from the table under test). */
+	const MODES: Record<string, Record<string, string[]>> = {
+		hiApiTrigger: { authentication: ['signature', 'token', 'header', 'none'] },
+		gptImage2: {
+			operation: ['textToImage', 'imageToImage', 'getTask'],
+			completion: ['poll', 'callback', 'resume'],
+		},
+		hiApi: { operation: ['runModel', 'getTask'], completion: ['poll', 'callback', 'resume'] },
+	};
+
 	it('covers each node in each of its modes', () => {
-		const triggerModes = cases
-			.filter(([name]) => name === 'hiApiTrigger')
-			.map(([, mode]) => JSON.parse(mode).authentication);
-		expect(triggerModes.sort()).toEqual(['header', 'none', 'signature', 'token']);
-		expect(cases.filter(([name]) => name === 'gptImage2').length).toBeGreaterThanOrEqual(9);
-		expect(cases.filter(([name]) => name === 'hiApi').length).toBeGreaterThanOrEqual(6);
+		const missing: string[] = [];
+		for (const [node, parameters] of Object.entries(MODES)) {
+			for (const [parameter, values] of Object.entries(parameters)) {
+				for (const value of values) {
+					const covered = cases.some(
+						([name, mode]) => name === node && JSON.parse(mode)[parameter] === value,
+					);
+					if (!covered) missing.push(`${node} ${parameter}=${value}`);
+				}
+			}
+		}
+		expect(missing).toEqual([]);
+		// And every combination of two modes of a node, e.g. Image to Image with Wait for Callback.
+		for (const [node, parameters] of Object.entries(MODES)) {
+			const [first, second] = Object.keys(parameters);
+			if (!second) continue;
+			for (const a of parameters[first])
+				for (const b of parameters[second])
+					expect({
+						node,
+						a,
+						b,
+						covered: cases.some(([name, mode]) => {
+							const parsed = JSON.parse(mode);
+							return name === node && parsed[first] === a && parsed[second] === b;
+						}),
+					}).toEqual({ node, a, b, covered: true });
+		}
 	});
 
 	it.each(cases)(
@@ -178,10 +210,17 @@ describe('n8n reports no parameter issues', () => {
 				] as const,
 		);
 
-	it('finds the example workflows', () => {
-		expect(workflows.map(([f]) => f)).toEqual(
-			expect.arrayContaining(['callback-receive.json', 'callback-submit.json']),
-		);
+	it('finds the example workflows: every one the examples README names, and no other', () => {
+		const named = [
+			...new Set(
+				fs
+					.readFileSync(path.join(examplesDir, 'README.md'), 'utf8')
+					.match(/[a-z0-9-]+\.json/g)
+					?.filter((f) => fs.existsSync(path.join(examplesDir, f)) && !f.includes('credentials')),
+			),
+		].sort();
+		expect(named.length).toBeGreaterThanOrEqual(2);
+		expect(workflows.map(([f]) => f).sort()).toEqual(named);
 	});
 
 	// Only this package's node types can be checked here: n8n-nodes-base is not a dependency of the

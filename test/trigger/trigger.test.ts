@@ -1,7 +1,7 @@
 import { createHmac } from 'crypto';
 import { NodeApiError, NodeOperationError, type IDataObject } from 'n8n-workflow';
 
-import type { Harness, WebhookCallResult } from '../harness';
+import { BASE_URL, type Harness, type WebhookCallResult } from '../harness';
 import { FAST, GPT, TRIGGER, harnessFor, startSimulator, type Simulator } from '../support/env';
 import { startReceiver, type Captured } from '../support/receiver';
 import { captureLogs, runWebhookMethod } from './n8nContext';
@@ -507,15 +507,17 @@ describe('HiAPI Trigger', () => {
 			if (!url) throw new Error(`task ${String(taskId)} was submitted without a callback`);
 			return url;
 		};
-		it("GPT Image 2 adds the credential's token to the URL it sends hiapi, and the output item holds no token", async () => {
+		it("GPT Image 2 adds the credential's token to this n8n's webhook URL it sends hiapi, and the output item holds no token", async () => {
 			const both = harnessFor(sim, { callbackToken: TOKEN });
+			// This n8n's own webhook origin (the harness's): the only place the token may go.
+			const own = `${BASE_URL}/webhook/abc/hiapi`;
 			const submit = await both.runNode({
 				type: GPT,
 				parameters: {
 					operation: 'textToImage',
 					prompt: 'a cat',
 					completion: 'callback',
-					callbackUrl: `${receiver.url}/webhook/abc/hiapi`,
+					callbackUrl: own,
 				},
 				input: [{ json: {} }],
 			});
@@ -524,10 +526,10 @@ describe('HiAPI Trigger', () => {
 			const item = submit.items[0];
 			const sent = new URL(sentCallbackUrl(item.json.taskId));
 			expect(sent.searchParams.get('token')).toBe(TOKEN);
-			expect(`${sent.origin}${sent.pathname}`).toBe(`${receiver.url}/webhook/abc/hiapi`);
+			expect(`${sent.origin}${sent.pathname}`).toBe(own);
 			expect(JSON.stringify(submit.items)).not.toContain(TOKEN);
 			expect(JSON.stringify(submit.runExecutionData)).not.toContain(TOKEN);
-			expect(item.json.callbackUrl).toBe(`${receiver.url}/webhook/abc/hiapi`);
+			expect(item.json.callbackUrl).toBe(own);
 		});
 
 		it('a token the user put in the URL reaches hiapi but not the output item', async () => {

@@ -129,10 +129,10 @@ async function attachFiles(
 	documented: CatalogueModel | undefined,
 ): Promise<void> {
 	const files = (this.getNodeParameter('files.file', itemIndex, []) as IDataObject[]) ?? [];
-	const maxMb =
-		Number(
-			this.getNodeParameter('options.maxInlineFileMb', itemIndex, DEFAULT_MAX_INLINE_FILE_MB),
-		) || DEFAULT_MAX_INLINE_FILE_MB;
+	// Not defaulted here: binaryMediaAsDataUrl refuses a size that is not a number in range, naming it.
+	const maxMb = Number(
+		this.getNodeParameter('options.maxInlineFileMb', itemIndex, DEFAULT_MAX_INLINE_FILE_MB),
+	);
 	for (const file of files) {
 		const name = String(file.field ?? '').trim();
 		if (!name)

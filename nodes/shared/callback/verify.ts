@@ -4,6 +4,8 @@ import { headerText } from '../headers';
 
 /** hiapi's documented replay window: a signed callback older or newer than this is refused. */
 export const DEFAULT_TOLERANCE_S = 300;
+/** A day: any wider and a captured callback stays replayable for longer than hiapi retries it. */
+export const MAX_TOLERANCE_S = 24 * 3600;
 
 export type Verdict = { ok: true } | { ok: false; reason: string };
 
@@ -34,6 +36,9 @@ export function verifySignature(
 		return { ok: false, reason: 'missing X-HiAPI-Timestamp or X-HiAPI-Signature header' };
 	if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'malformed X-HiAPI-Timestamp' };
 	const toleranceS = options.toleranceS ?? DEFAULT_TOLERANCE_S;
+	// `skew > NaN` is false: a window that is not a positive number would let every timestamp through.
+	if (!(Number.isFinite(toleranceS) && toleranceS > 0))
+		return { ok: false, reason: `the replay window (${toleranceS} s) is not a positive number` };
 	const skewS = Math.abs((options.nowMs ?? Date.now()) / 1000 - Number(timestamp));
 	if (skewS > toleranceS)
 		return {

@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { DEFAULT_MAX_OUTPUT_MB } from '../media/output';
+
 /** hiapi's SDK polls every 3 s; 2 s notices a finished image sooner for one extra read a minute. */
 export const DEFAULT_POLL_INTERVAL_S = 2;
 /** The SDK's default wait; the recipe's "safe ceiling" is 5 min at 1K, so 10 min leaves room for 4K. */
@@ -11,13 +13,13 @@ export const TOOL_TIMEOUT_S = 180;
 const pollOption = {
 	name: 'Wait for Result',
 	value: 'poll',
-	description: 'Submit, check the task until it finishes, and output the image',
+	description: 'Submit, check the task until it finishes, and output its file',
 };
 const callbackOption = {
 	name: 'Submit Only (Callback)',
 	value: 'callback',
 	description:
-		'Submit with a callback URL and output the task ID at once; a HiAPI Trigger workflow receives the image',
+		'Submit with a callback URL and output the task ID at once; a HiAPI Trigger workflow receives the result',
 };
 const resumeOption = {
 	name: 'Wait for Callback (No Polling)',
@@ -74,6 +76,18 @@ export const callbackUrlField: INodeProperties = {
 	displayOptions: { show: { completion: ['callback'] } },
 };
 
+/** Refuses a download over this size, naming the task (see media/output.ts). */
+const maxOutputSizeOption: INodeProperties = {
+	displayName: 'Max Output Size (MB)',
+	name: 'maxOutputMb',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 1024 * 1024 },
+	default: DEFAULT_MAX_OUTPUT_MB,
+	description:
+		"Largest output file downloaded; a bigger one fails with its task ID, and its link works until it expires. In n8n's in-memory binary mode no file over about 384 MB fits whatever this says.",
+	displayOptions: { hide: { '/completion': ['callback'] } },
+};
+
 /** Options every model node has, each with the modes it applies to noted in its description. */
 export const commonOptions: INodeProperties[] = [
 	{
@@ -107,6 +121,7 @@ export const commonOptions: INodeProperties[] = [
 		// return an earlier execution's task there.
 		displayOptions: { hide: { '/completion': ['resume'], '/operation': ['getTask'] } },
 	},
+	maxOutputSizeOption,
 	{
 		displayName: 'Max Estimated Cost (USD)',
 		name: 'maxEstimatedCostUsd',

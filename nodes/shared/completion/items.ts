@@ -1,9 +1,11 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { checkOnly } from '../media/input';
 import { cancelledBeforeSubmit, errorItem } from '../outcome/errorItem';
 import type { TaskLedger } from '../outcome/ledger';
 import { mapPool } from '../pool';
 import { asNodeError } from '../transport/errors';
+import { sharedKeyErrors } from './request';
 
 export type ItemWork = (itemIndex: number) => Promise<INodeExecutionData[]>;
 
@@ -88,24 +90,35 @@ export async function runItems(
 	return results;
 }
 
-/** Checks every item before any is sent: a bad item 7 must not leave items 0-6 submitted and the run failed. */
+/**
+ * Checks every item before any is sent: a bad item 7 must not leave items 0-6 submitted and the run
+ * failed. Reference files are checked by size and type here and read when their task is sent; an
+ * Idempotency Key shared by several items is refused for each of them.
+ */
 export async function validateItems(
 	this: IExecuteFunctions,
 	itemCount: number,
 	check: (itemIndex: number) => Promise<unknown>,
 ): Promise<{ valid: number[]; invalid: Map<number, INodeExecutionData[]> }> {
-	const valid: number[] = [];
+	const checked: number[] = [];
 	const invalid = new Map<number, INodeExecutionData[]>();
-	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
-		try {
-			await check(itemIndex);
-			valid.push(itemIndex);
-		} catch (error) {
-			if (!this.continueOnFail()) throw asNodeError(this.getNode(), error, itemIndex);
-			invalid.set(itemIndex, [errorItem(error, itemIndex, { status: 'not submitted' })]);
+	const refuse = (error: unknown, itemIndex: number) => {
+		if (!this.continueOnFail()) throw asNodeError(this.getNode(), error, itemIndex);
+		invalid.set(itemIndex, [errorItem(error, itemIndex, { status: 'not submitted' })]);
+	};
+	await checkOnly(this, async () => {
+		for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
+			try {
+				await check(itemIndex);
+				checked.push(itemIndex);
+			} catch (error) {
+				refuse(error, itemIndex);
+			}
 		}
-	}
-	return { valid, invalid };
+	});
+	const shared = sharedKeyErrors.call(this, checked);
+	for (const [itemIndex, error] of shared) refuse(error, itemIndex);
+	return { valid: checked.filter((itemIndex) => !shared.has(itemIndex)), invalid };
 }
 
 /** Flattens per-item outputs back into input order. */

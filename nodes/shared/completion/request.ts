@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { Estimate } from '../catalogue/pricing';
 import { MAX_IDEMPOTENCY_KEY_BYTES } from '../transport/tasks';
@@ -63,4 +64,49 @@ export function withRunOptions(
 		? { ...request.echo, estimatedUsd: request.estimate.usd, estimateRule: request.estimate.rule }
 		: request.echo;
 	return { ...request, body: { ...request.body, ...storageOf.call(this, itemIndex) }, echo };
+}
+
+/** "items 0, 2 and 5" */
+function itemList(itemIndexes: number[]): string {
+	const shown = itemIndexes.map(String);
+	return shown.length > 1
+		? `items ${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}`
+		: `item ${shown[0]}`;
+}
+
+/**
+ * One Idempotency Key names one task: hiapi answers a second item with the same key with the first
+ * item's task (same inputs: one image, three times) or refuses it (other inputs, after the first is
+ * paid for). So a key shared by several items is refused before anything is sent, naming them.
+ * Returns one error per shared key, for every item that carries it.
+ */
+export function sharedKeyErrors(
+	this: IExecuteFunctions,
+	itemIndexes: number[],
+): Map<number, NodeOperationError> {
+	const byKey = new Map<string, number[]>();
+	for (const itemIndex of itemIndexes) {
+		const key = userIdempotencyKey.call(this, itemIndex);
+		if (key) byKey.set(key, [...(byKey.get(key) ?? []), itemIndex]);
+	}
+	const errors = new Map<number, NodeOperationError>();
+	for (const [key, items] of byKey) {
+		if (items.length < 2) continue;
+		const shown = key.length > 60 ? `${key.slice(0, 60)}…` : key;
+		for (const itemIndex of items) {
+			errors.set(
+				itemIndex,
+				new NodeOperationError(
+					this.getNode(),
+					`Idempotency Key: ${itemList(items)} share the key '${shown}'; nothing was sent`,
+					{
+						itemIndex,
+						description:
+							"One key stands for one task: hiapi would answer the other items with the first item's task, or refuse them after the first was paid for. Give each item its own key, e.g. {{ $json.orderId }}, or leave the option empty.",
+					},
+				),
+			);
+		}
+	}
+	return errors;
 }

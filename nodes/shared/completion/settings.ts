@@ -1,9 +1,12 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
+import { DEFAULT_MAX_OUTPUT_MB } from '../media/output';
 import { TaskLedger } from '../outcome/ledger';
 import type { KeyScope } from '../transport/idempotency';
+import { numberInRange, type NumberRange } from '../validate';
 import { isAgentTool } from './agent';
 import {
+	commonOptions,
 	DEFAULT_CONCURRENCY,
 	DEFAULT_POLL_INTERVAL_S,
 	DEFAULT_TIMEOUT_S,
@@ -55,21 +58,60 @@ export interface SettingDefaults {
 	timeoutS?: number;
 }
 
+/**
+ * Upper bounds the editor does not set: a poll interval or timeout beyond these is a typo or an
+ * expression gone wrong (and a wait past about 24 days overflows the timer, which then fires at once).
+ */
+const MAX_POLL_INTERVAL_S = 3600;
+const MAX_TIMEOUT_S = 7 * 24 * 3600;
+
+/** A number option's label and upper bound as the node's description declares them. */
+function declared(name: string, max: number): { label: string; max: number } {
+	const option = commonOptions.find((o) => o.name === name);
+	return { label: option?.displayName ?? name, max: Number(option?.typeOptions?.maxValue ?? max) };
+}
+
 export function readSettings(this: IExecuteFunctions, defaults: SettingDefaults = {}): RunSettings {
-	const number = (name: string, fallback: number) => {
-		const value = Number(this.getNodeParameter(`options.${name}`, 0, fallback));
-		return Number.isFinite(value) && value > 0 ? value : fallback;
+	/**
+	 * A node-wide number option. Unset (or 0 where 0 means "automatic") gives the fallback; anything
+	 * else must be a number in range: NaN, Infinity or a negative from an expression is refused,
+	 * naming the option, rather than silently replaced.
+	 */
+	const number = (
+		name: string,
+		fallback: number,
+		bounds: Omit<NumberRange, 'max'> & { max: number; zeroIsAuto?: boolean },
+	) => {
+		const value = this.getNodeParameter(`options.${name}`, 0, fallback);
+		if (value === undefined || value === null || value === '') return fallback;
+		if (bounds.zeroIsAuto && (value === 0 || value === '0')) return fallback;
+		const { label, max } = declared(name, bounds.max);
+		return numberInRange.call(this, 0, label, value, { ...bounds, max });
 	};
+	const download = this.getNodeParameter('options.download', 0, true) !== false;
+	// Read again where each file is downloaded; checked here too, so a bad value stops the run before
+	// any task is paid for rather than after.
+	if (download) number('maxOutputMb', DEFAULT_MAX_OUTPUT_MB, { min: 1, max: 1024 * 1024 });
 	// An agent's tool call holds the conversation: unless the user set a timeout, it waits less.
 	const defaultTimeoutS = isAgentTool.call(this)
 		? Math.min(TOOL_TIMEOUT_S, defaults.timeoutS ?? TOOL_TIMEOUT_S)
 		: (defaults.timeoutS ?? DEFAULT_TIMEOUT_S);
 	return {
-		concurrency: Math.floor(number('concurrency', DEFAULT_CONCURRENCY)),
+		concurrency: number('concurrency', DEFAULT_CONCURRENCY, {
+			min: 1,
+			max: 100,
+			integer: true,
+		}),
 		pollIntervalMs:
-			number('pollInterval', defaults.pollIntervalS ?? DEFAULT_POLL_INTERVAL_S) * 1000,
-		timeoutMs: number('timeout', defaultTimeoutS) * 1000,
-		download: this.getNodeParameter('options.download', 0, true) !== false,
+			number('pollInterval', defaults.pollIntervalS ?? DEFAULT_POLL_INTERVAL_S, {
+				zeroIsAuto: true,
+				// Lower bounds stay loose: saved workflows and tests hold fractions of a second.
+				min: 0.01,
+				max: MAX_POLL_INTERVAL_S,
+			}) * 1000,
+		timeoutMs:
+			number('timeout', defaultTimeoutS, { zeroIsAuto: true, min: 0.1, max: MAX_TIMEOUT_S }) * 1000,
+		download,
 		outputProperty: String(
 			this.getNodeParameter('options.outputBinaryPropertyName', 0, 'data') || 'data',
 		).trim(),

@@ -1,69 +1,67 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+
+import { inlineLimitMb } from '../validate';
+import { SNIFF_BYTES, sniffMedia, TAKEN, type MediaKind } from './sniff';
 
 /** hiapi's recipe keeps data URLs under about 3 MB; bigger references should go by URL. */
 export const DEFAULT_MAX_INLINE_MB = 3;
 
-export type MediaKind = 'image' | 'video' | 'audio';
-export const MEDIA_KINDS_ALL: readonly MediaKind[] = ['image', 'video', 'audio'];
+export { MEDIA_KINDS_ALL, sniffMedia, type MediaKind } from './sniff';
 
-const ascii = (b: Buffer, from: number, to: number) =>
-	b.length >= to ? b.toString('ascii', from, to) : '';
-/** The brand of an ISO-BMFF file (MP4, MOV, M4A): "ftyp" at offset 4, then four letters. */
-const isoBrand = (b: Buffer) => (ascii(b, 4, 8) === 'ftyp' ? ascii(b, 8, 12) : '');
+/**
+ * Contexts whose items are being checked, not sent (see checkOnly): a reference file is then
+ * checked by its size and first bytes, and read whole only when its task is really built.
+ */
+const checking = new WeakSet<object>();
 
-const SIGNATURES: Array<{ mime: string; kind: MediaKind; test: (b: Buffer) => boolean }> = [
-	{
-		mime: 'image/png',
-		kind: 'image',
-		test: (b) =>
-			b.length > 8 && b.readUInt32BE(0) === 0x89504e47 && b.readUInt32BE(4) === 0x0d0a1a0a,
-	},
-	{
-		mime: 'image/jpeg',
-		kind: 'image',
-		test: (b) => b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff,
-	},
-	{
-		mime: 'image/webp',
-		kind: 'image',
-		test: (b) => ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WEBP',
-	},
-	{ mime: 'image/gif', kind: 'image', test: (b) => /^GIF8[79]a$/.test(ascii(b, 0, 6)) },
-	{
-		mime: 'audio/wav',
-		kind: 'audio',
-		test: (b) => ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WAVE',
-	},
-	{ mime: 'audio/mp4', kind: 'audio', test: (b) => /^M4A/.test(isoBrand(b)) },
-	{ mime: 'video/quicktime', kind: 'video', test: (b) => isoBrand(b) === 'qt  ' },
-	{ mime: 'video/mp4', kind: 'video', test: (b) => isoBrand(b) !== '' },
-	{
-		mime: 'video/webm',
-		kind: 'video',
-		test: (b) => b.length > 4 && b.readUInt32BE(0) === 0x1a45dfa3,
-	},
-	{
-		mime: 'audio/mpeg',
-		kind: 'audio',
-		test: (b) =>
-			ascii(b, 0, 3) === 'ID3' || (b.length > 2 && b[0] === 0xff && (b[1] & 0xe0) === 0xe0),
-	},
-	{ mime: 'audio/ogg', kind: 'audio', test: (b) => ascii(b, 0, 4) === 'OggS' },
-	{ mime: 'audio/flac', kind: 'audio', test: (b) => ascii(b, 0, 4) === 'fLaC' },
-];
-
-/** The real type of a file from its first bytes: a declared MIME type or file name can lie. */
-export function sniffMedia(bytes: Buffer): { mime: string; kind: MediaKind } | undefined {
-	const match = SIGNATURES.find((s) => s.test(bytes));
-	return match ? { mime: match.mime, kind: match.kind } : undefined;
+/**
+ * Runs `check` with reference files checked without reading them whole. The requests it builds are
+ * thrown away (every item is checked before any is sent, then built again to be sent), so their
+ * data URLs carry the type but not the bytes.
+ */
+export async function checkOnly<T>(ctx: IExecuteFunctions, check: () => Promise<T>): Promise<T> {
+	checking.add(ctx);
+	try {
+		return await check();
+	} finally {
+		checking.delete(ctx);
+	}
 }
 
-/** The real type of an image from its first bytes. */
-function sniffImageType(bytes: Buffer): string | undefined {
-	const found = sniffMedia(bytes);
-	return found?.kind === 'image' && found.mime !== 'image/gif' ? found.mime : undefined;
+/** The length of a data URL of `bytes` bytes: base64 makes every 3 bytes 4 characters. */
+function dataUrlLength(mime: string, bytes: number): number {
+	return `data:${mime};base64,`.length + 4 * Math.ceil(bytes / 3);
 }
+
+/** What is known of a binary before reading it: its size (from n8n's metadata) and its first bytes. */
+async function inspect(
+	this: IExecuteFunctions,
+	binary: IBinaryData,
+): Promise<{ size: number; head: Buffer }> {
+	if (binary.id) {
+		// Filesystem, database or S3 mode: the metadata has the size, a short stream the first bytes.
+		const { fileSize } = await this.helpers.getBinaryMetadata(binary.id);
+		const stream = await this.helpers.getBinaryStream(binary.id, SNIFF_BYTES);
+		let head = Buffer.alloc(0);
+		for await (const chunk of stream as AsyncIterable<Buffer>) {
+			head = Buffer.concat([head, Buffer.from(chunk)]);
+			if (head.length >= SNIFF_BYTES) break;
+		}
+		// Leaving the loop early does not close every stream: make sure the file is released.
+		(stream as { destroy?: () => void }).destroy?.();
+		return { size: fileSize, head };
+	}
+	// In-memory mode: the bytes are base64 text already in the item; size and head come from it.
+	const text = binary.data ?? '';
+	const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+	return {
+		size: Math.floor((text.length * 3) / 4) - padding,
+		head: Buffer.from(text.slice(0, Math.ceil(SNIFF_BYTES / 3) * 4), 'base64'),
+	};
+}
+
+const MB = 1024 * 1024;
 
 function formatMb(bytes: number): string {
 	return `${(bytes / 1024 / 1024).toFixed(2)} MB`;
@@ -120,30 +118,46 @@ export async function binaryImageAsDataUrl(
 			},
 		);
 	}
-	const bytes = await this.helpers.getBinaryDataBuffer(itemIndex, propertyName);
-	const mime = sniffImageType(bytes);
-	if (!mime) {
+	const limit = inlineLimitMb.call(this, itemIndex, 'Max Inline Image Size (MB)', maxMb) * MB;
+	const { size, head } = await inspect.call(this, item.binary[propertyName]);
+	const found = sniffMedia(head);
+	if (!found || found.kind !== 'image' || found.unsupported || found.mime === 'image/gif') {
 		const declared = item.binary[propertyName].mimeType || 'unknown type';
 		throw new NodeOperationError(
 			this.getNode(),
-			`The file in '${propertyName}' is not a PNG, JPEG or WebP image (${declared})`,
+			found?.unsupported
+				? `The file in '${propertyName}' is ${found.unsupported}: hiapi takes PNG, JPEG or WebP reference images`
+				: `The file in '${propertyName}' is not a PNG, JPEG or WebP image (${declared})`,
 			{
 				itemIndex,
 				description: 'hiapi accepts PNG, JPEG and WebP reference images. Convert the file first.',
 			},
 		);
 	}
-	const limit = maxMb * 1024 * 1024;
-	if (bytes.length > limit) {
+	const encoded = dataUrlLength(found.mime, size);
+	if (encoded > limit) {
 		throw new NodeOperationError(
 			this.getNode(),
-			`The image in '${propertyName}' is ${formatMb(bytes.length)}, over the ${formatMb(limit)} limit for inline images`,
+			`The image in '${propertyName}' is ${formatMb(encoded)}, over the ${formatMb(limit)} limit for inline images (as a data URL: base64 makes the ${formatMb(size)} file a third larger)`,
 			{
 				itemIndex,
-				description: 'Pass the image by URL instead (Image Source: URL), or shrink it first.',
+				description:
+					'Pass the image by URL instead (Image Source: URL), shrink it, or raise Max Inline Image Size.',
 			},
 		);
 	}
+	return await asDataUrl.call(this, itemIndex, propertyName, found.mime);
+}
+
+/** Read once, when the request is really built: the placeholder while items are only checked. */
+async function asDataUrl(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	propertyName: string,
+	mime: string,
+): Promise<string> {
+	if (checking.has(this)) return `data:${mime};base64,`;
+	const bytes = await this.helpers.getBinaryDataBuffer(itemIndex, propertyName);
 	return `data:${mime};base64,${bytes.toString('base64')}`;
 }
 
@@ -180,31 +194,41 @@ export async function binaryMediaAsDataUrl(
 			},
 		);
 	}
-	const bytes = await this.helpers.getBinaryDataBuffer(itemIndex, propertyName);
-	const found = sniffMedia(bytes);
+	const limit = inlineLimitMb.call(this, itemIndex, 'Max Inline File Size (MB)', maxMb) * MB;
+	const { size, head } = await inspect.call(this, item.binary[propertyName]);
+	const found = sniffMedia(head);
+	const wanted = kinds.map((k) => KIND_WORDS[k]).join(' or ');
+	if (found?.unsupported) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`Files: '${propertyName}' on item ${itemIndex} is ${found.unsupported}, a format hiapi does not take (input '${field}')`,
+			{
+				itemIndex,
+				description: `hiapi takes ${KIND_WORDS[found.kind].replace(/^an? /, '')}s as ${TAKEN[found.kind]}: convert it first.`,
+			},
+		);
+	}
 	if (!found || !kinds.includes(found.kind)) {
 		const declared = item.binary[propertyName].mimeType || 'unknown type';
-		const wanted = kinds.map((k) => KIND_WORDS[k]).join(' or ');
 		throw new NodeOperationError(
 			this.getNode(),
 			`Files: '${propertyName}' on item ${itemIndex} is ${found ? KIND_WORDS[found.kind] : `not a file type hiapi takes (${declared})`}, but input '${field}' needs ${wanted}`,
 			{
 				itemIndex,
-				description:
-					'Images: PNG, JPEG, WebP, GIF. Video: MP4, MOV, WebM. Audio: WAV, MP3, M4A, OGG, FLAC.',
+				description: `Images: ${TAKEN.image}. Video: ${TAKEN.video}. Audio: ${TAKEN.audio}.`,
 			},
 		);
 	}
-	const limit = maxMb * 1024 * 1024;
-	if (bytes.length > limit) {
+	const encoded = dataUrlLength(found.mime, size);
+	if (encoded > limit) {
 		throw new NodeOperationError(
 			this.getNode(),
-			`Files: '${propertyName}' on item ${itemIndex} is ${formatMb(bytes.length)}, over the ${formatMb(limit)} limit for inline files`,
+			`Files: '${propertyName}' on item ${itemIndex} is ${formatMb(encoded)}, over the ${formatMb(limit)} limit for inline files (as a data URL: base64 makes the ${formatMb(size)} file a third larger)`,
 			{
 				itemIndex,
 				description: `Give input '${field}' a public URL instead, or raise the Max Inline File Size option.`,
 			},
 		);
 	}
-	return `data:${found.mime};base64,${bytes.toString('base64')}`;
+	return await asDataUrl.call(this, itemIndex, propertyName, found.mime);
 }
