@@ -1,14 +1,25 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { routeOf, userIdempotencyKey, type TaskRequest } from '../../shared/completion/request';
 import type { SubmitBody } from '../../shared/types';
-import { ASPECT_RATIOS, RESOLUTIONS } from './common.descriptions';
-import * as imageToImage from './imageToImage.operation';
-import * as textToImage from './textToImage.operation';
 import { invalidField, jsonObject, nonEmptyText, oneOf } from '../../shared/validate';
+import { RESOLUTIONS, V1_ASPECT_RATIOS } from './common.descriptions';
+import { GPT_IMAGE_2 } from './facts';
+import * as imageToImage from './imageToImage.operation';
+import { checkCombination, checkReferenceCount, referenceSlot } from './rules';
+import * as textToImage from './textToImage.operation';
 
 const generators = { textToImage, imageToImage };
 export type GenerateOperation = keyof typeof generators;
+
+/** The input fields the node sets itself: Additional Input may not set them behind its back. */
+const OWNED = [
+	'prompt',
+	'aspect_ratio',
+	'resolution',
+	GPT_IMAGE_2.referenceField,
+	GPT_IMAGE_2.legacyReferenceField,
+];
 
 /** Everything about one item's task, checked here so a bad value fails before anything is sent or billed. */
 export async function buildRequest(
@@ -16,6 +27,7 @@ export async function buildRequest(
 	operation: GenerateOperation,
 	itemIndex: number,
 ): Promise<TaskRequest> {
+	const v2 = this.getNode().typeVersion >= 2;
 	const prompt = nonEmptyText.call(
 		this,
 		itemIndex,
@@ -26,24 +38,36 @@ export async function buildRequest(
 		this,
 		itemIndex,
 		'Aspect Ratio',
-		this.getNodeParameter('aspectRatio', itemIndex, '1:1'),
-		ASPECT_RATIOS,
+		this.getNodeParameter('aspectRatio', itemIndex, v2 ? GPT_IMAGE_2.defaultAspectRatio : '1:1'),
+		v2 ? GPT_IMAGE_2.aspectRatios : V1_ASPECT_RATIOS,
 	);
 	const resolution = oneOf.call(
 		this,
 		itemIndex,
 		'Resolution',
-		this.getNodeParameter('resolution', itemIndex, '1K'),
+		this.getNodeParameter('resolution', itemIndex, GPT_IMAGE_2.defaultResolution),
 		RESOLUTIONS,
 	);
+	// Auto is what hiapi does without the field, so it is not sent (and is no error at 2K/4K).
+	const chosenBackground = v2
+		? oneOf.call(
+				this,
+				itemIndex,
+				'Background',
+				this.getNodeParameter('background', itemIndex, 'auto'),
+				GPT_IMAGE_2.backgrounds,
+			)
+		: 'auto';
+	const background = chosenBackground === 'auto' ? undefined : chosenBackground;
 	const extra = jsonObject.call(
 		this,
 		itemIndex,
 		'Additional Input',
 		this.getNodeParameter('options.additionalInput', itemIndex, '{}'),
 	);
-	const modeled = { prompt, aspect_ratio: aspectRatio, resolution };
-	const clash = Object.keys(extra).find((key) => key in modeled || key === 'image');
+	// Version 1 never set background, so its Additional Input still may.
+	const owned = v2 ? [...OWNED, 'background'] : OWNED;
+	const clash = Object.keys(extra).find((key) => owned.includes(key));
 	if (clash) {
 		throw invalidField.call(
 			this,
@@ -53,13 +77,29 @@ export async function buildRequest(
 			`Use the node's own field for '${clash}' and remove it from Additional Input.`,
 		);
 	}
+
 	const generator = generators[operation];
-	const input = { ...extra, ...modeled, ...(await generator.referenceImage.call(this, itemIndex)) };
+	const input: Record<string, unknown> = {
+		...extra,
+		prompt,
+		aspect_ratio: aspectRatio,
+		resolution,
+	};
+	if (background) input.background = background;
+	if (operation === 'imageToImage') {
+		const slot = referenceSlot(undefined);
+		const references = await imageToImage.referenceImages.call(
+			this,
+			itemIndex,
+			this.getNode().typeVersion,
+		);
+		checkReferenceCount.call(this, itemIndex, references.length, slot);
+		input[slot.field] = slot.list ? references : references[0];
+	}
+	if (v2) checkCombination.call(this, itemIndex, aspectRatio, resolution, background);
 
 	const body: SubmitBody = { model: generator.model, input, ...routeOf.call(this, itemIndex) };
-	return {
-		body,
-		idempotencyKey: userIdempotencyKey.call(this, itemIndex),
-		echo: { prompt, aspectRatio, resolution },
-	};
+	const echo: IDataObject = { prompt, aspectRatio, resolution };
+	if (background) echo.background = background;
+	return { body, idempotencyKey: userIdempotencyKey.call(this, itemIndex), echo };
 }

@@ -1,0 +1,94 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { invalidField } from '../../shared/validate';
+import { GPT_IMAGE_2 } from './facts';
+
+/** Where and how many references the model takes, as its schema (or, without one, today's facts) says. */
+export interface ReferenceSlot {
+	field: string;
+	/** A list of URLs (`input_urls`), or one URL string (the older `image`). */
+	list: boolean;
+	max: number;
+	/** Read from a served schema, rather than assumed from the facts table. */
+	fromSchema: boolean;
+}
+
+type Schema = Record<string, unknown>;
+
+const record = (value: unknown): Schema =>
+	value && typeof value === 'object' && !Array.isArray(value) ? (value as Schema) : {};
+
+/** The reference field a served schema names: `input_urls` today, `image` in the older shape. */
+export function referenceSlot(schema: Schema | undefined): ReferenceSlot {
+	const properties = record(schema?.properties);
+	for (const field of [GPT_IMAGE_2.referenceField, GPT_IMAGE_2.legacyReferenceField]) {
+		const property = properties[field];
+		if (property === undefined) continue;
+		const spec = record(property);
+		const list = spec.type === 'array' || (spec.type === undefined && field === 'input_urls');
+		const maxItems = typeof spec.maxItems === 'number' ? spec.maxItems : undefined;
+		return {
+			field,
+			list,
+			max: list ? (maxItems ?? GPT_IMAGE_2.maxReferences) : 1,
+			fromSchema: true,
+		};
+	}
+	return {
+		field: GPT_IMAGE_2.referenceField,
+		list: true,
+		max: GPT_IMAGE_2.maxReferences,
+		fromSchema: false,
+	};
+}
+
+/** More references than the field takes are refused before anything is sent. */
+export function checkReferenceCount(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	count: number,
+	slot: ReferenceSlot,
+): void {
+	if (count <= slot.max) return;
+	throw invalidField.call(
+		this,
+		itemIndex,
+		'Image URLs / Input Binary Fields',
+		`${count} reference images, over the limit of ${slot.max} for hiapi's '${slot.field}'`,
+		`GPT Image 2 takes at most ${slot.max} reference image${slot.max === 1 ? '' : 's'} per task here: remove ${count - slot.max}.`,
+	);
+}
+
+/**
+ * hiapi's rules between ratio, resolution and background (hiapi's clients, 0.4.1): used when no
+ * schema is readable, so a combination hiapi refuses fails here, naming the fields, before any task.
+ */
+export function checkCombination(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	aspectRatio: string,
+	resolution: string,
+	background: string | undefined,
+): void {
+	const unavailable = GPT_IMAGE_2.unavailableRatios[resolution] ?? [];
+	if (unavailable.includes(aspectRatio)) {
+		const allowed = GPT_IMAGE_2.aspectRatios.filter((ratio) => !unavailable.includes(ratio));
+		throw invalidField.call(
+			this,
+			itemIndex,
+			'Aspect Ratio and Resolution',
+			`'${aspectRatio}' is not available at ${resolution}`,
+			`At ${resolution} use one of: ${allowed.join(', ')}; or choose ${aspectRatio === 'auto' ? '1K' : 'another resolution'}.`,
+		);
+	}
+	const backgroundAt: readonly string[] = GPT_IMAGE_2.backgroundResolutions;
+	if (background !== undefined && !backgroundAt.includes(resolution)) {
+		throw invalidField.call(
+			this,
+			itemIndex,
+			'Background and Resolution',
+			`background '${background}' is taken at ${backgroundAt.join(', ')} only, not at ${resolution}`,
+			`Set Background to Auto (not sent), or Resolution to ${backgroundAt.join(', ')}.`,
+		);
+	}
+}
