@@ -92,7 +92,8 @@ const fieldsV2: INodeProperties[] = [
 		displayName: 'Input Binary Fields',
 		name: 'binaryPropertyName',
 		type: 'string',
-		required: true,
+		// Not required: with URLs and Binary Files it may be left empty; an item with no reference at
+		// all is refused when it runs.
 		default: 'data',
 		placeholder: 'e.g. data, ref_a, ref_b',
 		description:
@@ -136,30 +137,27 @@ export async function referenceImages(
 		urls.forEach((url, n) =>
 			references.push(checkHttpUrl.call(this, url, itemIndex, `Image URLs (entry ${n + 1})`)),
 		);
-		if (urls.length === 0) {
-			throw invalidField.call(
-				this,
-				itemIndex,
-				'Image URLs',
-				'has no URL',
-				'Add at least one public http(s) link to a reference image, or choose Binary Files as Image Source.',
-			);
-		}
 	}
 	if (source !== 'url') {
 		const names = binaryNames(this.getNodeParameter('binaryPropertyName', itemIndex, 'data'));
-		if (names.length === 0) {
-			throw invalidField.call(
-				this,
-				itemIndex,
-				'Input Binary Fields',
-				'is empty',
-				"Name the item's binary properties that hold the references, comma-separated, e.g. data, ref_a.",
-			);
-		}
 		for (const name of names) {
 			references.push(await binaryImageAsDataUrl.call(this, itemIndex, name, maxMb));
 		}
+	}
+	// With both sources either may be empty (e.g. mapped from an item that has only files).
+	if (references.length === 0) {
+		const field = {
+			url: 'Image URLs',
+			binary: 'Input Binary Fields',
+			both: 'Image URLs / Input Binary Fields',
+		}[source];
+		throw invalidField.call(
+			this,
+			itemIndex,
+			field ?? 'Image URLs',
+			'gives no reference image',
+			"Image to Image needs 1 to 16 reference images: add public http(s) links to Image URLs, or name the item's binary properties in Input Binary Fields, comma-separated (e.g. data, ref_a).",
+		);
 	}
 	return references;
 }
