@@ -73,12 +73,28 @@ export class HiApiApi implements ICredentialType {
 			description: 'The hiapi API address, with or without a trailing /v1',
 		},
 		{
+			displayName: 'Pricing URL',
+			name: 'pricingUrl',
+			type: 'string',
+			default: 'https://www.hiapi.ai/api/pricing',
+			description:
+				"Where the nodes read hiapi's public model list and prices (no API key): the HiAPI node's model list and every cost estimate. Change it only for a proxy or a test server.",
+		},
+		{
+			displayName: 'Model Schema URL',
+			name: 'modelSchemaUrl',
+			type: 'string',
+			default: 'https://www.hiapi.ai/api/models/content',
+			description:
+				"Where the nodes read each model's input schema (public, no API key; ?name=<model> is added): the HiAPI node's fields and the checks before sending. Change it only for a proxy or a test server.",
+		},
+		{
 			displayName: 'Model Catalogue URL',
 			name: 'catalogueUrl',
 			type: 'string',
 			default: 'https://www.hiapi.ai/docs/models.json',
 			description:
-				"Where the HiAPI node reads hiapi's list of models and their inputs (public, read without the API key). Change it only for a proxy or a test server.",
+				"Optional: a catalogue of model titles and categories the HiAPI node adds to hiapi's price list where it answers (public, no API key). Empty or unreachable, the node does without it.",
 		},
 	];
 
@@ -92,11 +108,11 @@ export class HiApiApi implements ICredentialType {
 	};
 
 	// The list call is the cheapest authenticated request; the replace() calls accept a base URL
-	// typed with or without "/v1" and trailing slashes, as the transport does.
+	// typed with or without "/v1" (any case) and trailing slashes, as the transport does.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL:
-				'={{ String($credentials.baseUrl || "https://api.hiapi.ai").trim().replace(/\\/+$/, "").replace(/\\/v1$/, "") }}',
+				'={{ String($credentials.baseUrl || "https://api.hiapi.ai").trim().replace(/\\/+$/, "").replace(/\\/v1$/i, "") }}',
 			url: '/v1/tasks',
 			method: 'GET',
 			qs: { page: 1, size: 1 },

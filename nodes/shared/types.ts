@@ -28,6 +28,8 @@ export interface SubmitBody {
 	input: Record<string, unknown>;
 	route?: string;
 	callback?: { url: string; when: 'final' };
+	/** hiapi's storage class: "persistent" keeps outputs past the ~7-day expiry, at a storage charge. Never inside `input`. */
+	storage?: 'temp' | 'persistent';
 }
 
 export interface Submitted {
@@ -43,6 +45,10 @@ export interface HiApiCredentials {
 	baseUrl?: string;
 	/** Where hiapi's model catalogue is read (hiapi's own by default; a proxy or the simulator in tests). */
 	catalogueUrl?: string;
+	/** hiapi's public model list with prices (GET /api/pricing); hiapi's own by default. */
+	pricingUrl?: string;
+	/** hiapi's public per-model input schemas (GET ...?name=<id>); hiapi's own by default. */
+	modelSchemaUrl?: string;
 }
 
 export const CREDENTIAL_TYPE = 'hiApiApi';

@@ -1,13 +1,11 @@
 import type { IExecuteFunctions, ILoadOptionsFunctions, IWebhookFunctions } from 'n8n-workflow';
 
+import { errorText, FETCH_TIMEOUT_MS, PublicCache, type Read } from './cache';
 import { parseCatalogue, type CatalogueModel } from './parse';
+import { forgetPricing } from './pricing';
+import { forgetSchemas } from './schema';
 
 export const DEFAULT_CATALOGUE_URL = 'https://www.hiapi.ai/docs/models.json';
-/** The catalogue changes when hiapi adds a model: minutes of staleness cost nothing. */
-const FRESH_MS = 5 * 60_000;
-/** A failed fetch is not retried for this long, so an unreachable catalogue does not slow every run. */
-const FAILED_MS = 30_000;
-const FETCH_TIMEOUT_MS = 10_000;
 
 type CatalogueContext = IExecuteFunctions | ILoadOptionsFunctions | IWebhookFunctions;
 
@@ -17,7 +15,7 @@ export interface Catalogue {
 	problem?: string;
 }
 
-const cache = new Map<string, { until: number; catalogue: Promise<Catalogue> }>();
+const cache = new PublicCache<CatalogueModel[]>();
 
 /**
  * hiapi's model catalogue (public, no API key), fetched at most once per URL every few minutes and
@@ -25,18 +23,14 @@ const cache = new Map<string, { until: number; catalogue: Promise<Catalogue> }>(
  * gives no models and a `problem`, and the nodes keep working with a model ID and JSON input.
  */
 export async function loadCatalogue(this: CatalogueContext, url: string): Promise<Catalogue> {
-	const now = Date.now();
-	const hit = cache.get(url);
-	if (hit && hit.until > now) return await hit.catalogue;
-	const catalogue = fetchCatalogue.call(this, url);
-	const entry = { until: now + FRESH_MS, catalogue };
-	cache.set(url, entry);
-	const result = await catalogue;
-	if (result.problem) entry.until = Date.now() + FAILED_MS;
-	return result;
+	const read = await cache.get(url, async () => await fetchCatalogue.call(this, url));
+	return { models: read.value ?? [], ...(read.problem ? { problem: read.problem } : {}) };
 }
 
-async function fetchCatalogue(this: CatalogueContext, url: string): Promise<Catalogue> {
+async function fetchCatalogue(
+	this: CatalogueContext,
+	url: string,
+): Promise<Read<CatalogueModel[]>> {
 	try {
 		const body: unknown = await this.helpers.httpRequest({
 			url,
@@ -46,17 +40,16 @@ async function fetchCatalogue(this: CatalogueContext, url: string): Promise<Cata
 		});
 		const models = parseCatalogue(body);
 		if (models.length === 0)
-			return { models, problem: `the model catalogue at ${url} lists no readable models` };
-		return { models };
+			return { problem: `the model catalogue at ${url} lists no readable models` };
+		return { value: models };
 	} catch (error) {
-		return {
-			models: [],
-			problem: `the model catalogue at ${url} could not be read (${error instanceof Error ? error.message : String(error)})`,
-		};
+		return { problem: `the model catalogue at ${url} could not be read (${errorText(error)})` };
 	}
 }
 
-/** For tests and for a credential change: the next read fetches again. */
+/** For tests and for a credential change: the next read of hiapi's public model data fetches again. */
 export function forgetCatalogues(): void {
 	cache.clear();
+	forgetSchemas();
+	forgetPricing();
 }

@@ -108,6 +108,16 @@ export const commonOptions: INodeProperties[] = [
 		displayOptions: { hide: { '/completion': ['resume'], '/operation': ['getTask'] } },
 	},
 	{
+		displayName: 'Max Estimated Cost (USD)',
+		name: 'maxEstimatedCostUsd',
+		type: 'number',
+		typeOptions: { minValue: 0, numberPrecision: 2 },
+		default: 0,
+		description:
+			"Refuse the whole run before anything is submitted when its estimated cost (hiapi's public prices, before any account discount) is over this, or cannot be estimated; 0: no limit. Read once per run.",
+		displayOptions: { hide: { '/operation': ['getTask'] } },
+	},
+	{
 		displayName: 'Output Binary Field',
 		name: 'outputBinaryPropertyName',
 		type: 'string',
@@ -132,6 +142,27 @@ export const commonOptions: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. ext',
 		description: 'Optional hiapi model route; empty uses the default route',
+		displayOptions: { hide: { '/operation': ['getTask'] } },
+	},
+	{
+		displayName: 'Storage',
+		name: 'storage',
+		type: 'options',
+		options: [
+			{
+				name: 'Temporary',
+				value: 'temp',
+				description: 'The default: output links expire after about 7 days',
+			},
+			{
+				name: 'Persistent',
+				value: 'persistent',
+				description:
+					'Outputs are kept past the 7-day expiry, for a storage charge on top of the task (see hiapi pricing)',
+			},
+		],
+		default: 'temp',
+		description: 'How long hiapi keeps the output files',
 		displayOptions: { hide: { '/operation': ['getTask'] } },
 	},
 	{
