@@ -124,7 +124,7 @@ describe('simulator: model catalogue and other models', () => {
 		],
 		[
 			{ model: 'seedance-2.0', input: { prompt: 'x', resolution: '4K' } },
-			'input.resolution must be one of 480p, 720p, 1080p; got "4K"',
+			'input.resolution must be one of 480p, 720p, 1080p, 4k; got "4K"',
 		],
 		[
 			{ model: 'seedance-2.0', input: { prompt: 'x', duration: '5' } },

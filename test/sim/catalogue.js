@@ -9,54 +9,73 @@
 // `items`: `{type: 'string'|'image'|...}` for plain values, or `{type: 'object', input: [fields]}`
 // for objects whose fields are described like top-level ones. `output` (the output types a
 // success carries, in order) is a simulator extra: clients must not need it.
-// Validation (validate.js) and the outputs (tasks.js) are driven by the served catalogue, except
-// gpt-image-2, whose hand-written rules and messages stay exactly as they were.
+// Validation is by the models' JSON Schemas (schemas.js), which list at least these fields; a
+// replaced catalogue decides which models run (plus gpt-image-2), and its models without a
+// built-in schema get one made from their entry. This catalogue is optional, as on hiapi, where
+// no hiapi client reads it (the `docsCatalogue: false` option answers 404).
 
-const ASPECT_RATIOS = [
-	'1:1',
-	'3:2',
-	'2:3',
-	'4:3',
-	'3:4',
-	'5:4',
-	'4:5',
-	'16:9',
-	'9:16',
-	'21:9',
-	'auto',
-];
+const { GPT_RATIOS, GPT_RESOLUTIONS, GPT_BACKGROUNDS, LEGACY_RATIOS } = require('./schemas');
 
-const gptImage2 = (/** @type {boolean} */ i2i) => ({
+/**
+ * gpt-image-2's catalogue entries, following the schema the simulator serves (schemas.js):
+ * `input_urls` (1 to 16 images), hiapi's current ratios and `background`; or, `legacy`, the older
+ * recipe's single `image` and ratio list.
+ * @param {boolean} i2i @param {boolean} [legacy]
+ */
+const gptImage2 = (i2i, legacy = false) => ({
 	id: `gpt-image-2/${i2i ? 'image-to-image' : 'text-to-image'}`,
 	title: `GPT Image 2 ${i2i ? 'Image to Image' : 'Text to Image'}`,
 	category: 'image',
 	capability: i2i ? 'image-to-image' : 'text-to-image',
 	input: [
 		{ name: 'prompt', type: 'string', required: true, description: 'The whole instruction.' },
-		...(i2i
-			? [
-					{
-						name: 'image',
-						type: 'image',
-						required: true,
-						description: 'Reference image: an https URL or a data:image/...;base64 URL.',
-					},
-				]
-			: []),
+		...(!i2i
+			? []
+			: legacy
+				? [
+						{
+							name: 'image',
+							type: 'image',
+							required: true,
+							description: 'Reference image: an https URL or a data:image/...;base64 URL.',
+						},
+					]
+				: [
+						{
+							name: 'input_urls',
+							type: 'array',
+							required: true,
+							items: { type: 'image' },
+							minItems: 1,
+							maxItems: 16,
+							description: 'Reference images, 1 to 16.',
+						},
+					]),
 		{
 			name: 'aspect_ratio',
 			type: 'string',
 			required: false,
-			enum: [...ASPECT_RATIOS],
-			default: '1:1',
+			enum: [...(legacy ? LEGACY_RATIOS : GPT_RATIOS)],
+			default: legacy ? '1:1' : 'auto',
 		},
 		{
 			name: 'resolution',
 			type: 'string',
 			required: false,
-			enum: ['1K', '2K', '4K'],
+			enum: [...GPT_RESOLUTIONS],
 			default: '1K',
 		},
+		...(legacy
+			? []
+			: [
+					{
+						name: 'background',
+						type: 'string',
+						required: false,
+						enum: [...GPT_BACKGROUNDS],
+						description: 'Only at resolution 1K.',
+					},
+				]),
 	],
 	output: ['image'],
 });
@@ -372,4 +391,28 @@ function compileCatalogue(catalogue) {
 	return models;
 }
 
-module.exports = { DEFAULT_CATALOGUE, compileCatalogue, CATEGORIES, FIELD_TYPES };
+/**
+ * The default catalogue for a gpt-image-2 schema choice: DEFAULT_CATALOGUE itself, or a copy
+ * whose gpt-image-2 entries are the legacy ones.
+ * @param {'current' | 'legacy'} gptImage2Schema
+ */
+function defaultCatalogueFor(gptImage2Schema) {
+	if (gptImage2Schema !== 'legacy') return structuredClone(DEFAULT_CATALOGUE);
+	const c = structuredClone(DEFAULT_CATALOGUE);
+	c.models = c.models.map((/** @type {any} */ m) =>
+		m.id === 'gpt-image-2/text-to-image'
+			? gptImage2(false, true)
+			: m.id === 'gpt-image-2/image-to-image'
+				? gptImage2(true, true)
+				: m,
+	);
+	return c;
+}
+
+module.exports = {
+	DEFAULT_CATALOGUE,
+	defaultCatalogueFor,
+	compileCatalogue,
+	CATEGORIES,
+	FIELD_TYPES,
+};

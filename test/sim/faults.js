@@ -2,7 +2,7 @@
 
 /**
  * @typedef {object} Fault
- * @property {'submit'|'get'|'list'|'cdn'|'catalogue'|'callback'|'any'} route 'any' = every HTTP route, not callbacks
+ * @property {'submit'|'get'|'list'|'cdn'|'catalogue'|'pricing'|'schema'|'callback'|'any'} route 'any' = every HTTP route, not callbacks
  * @property {string} type see HTTP_TYPES / CALLBACK_TYPES
  * @property {number} [count] how many matching requests it applies to (default 1; Infinity allowed)
  * @property {(info: {method: string, path: string, taskId?: string, headers: Record<string, any>, route: string}) => boolean} [match]
@@ -15,7 +15,7 @@
  * @property {string} [statusName] for 'unknown-status' (default 'rendering')
  */
 
-const HTTP_ROUTES = ['submit', 'get', 'list', 'cdn', 'catalogue'];
+const HTTP_ROUTES = ['submit', 'get', 'list', 'cdn', 'catalogue', 'pricing', 'schema'];
 const HTTP_TYPES = [
 	'status',
 	'429',

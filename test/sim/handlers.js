@@ -5,6 +5,7 @@ const { validateSubmit } = require('./validate');
 const { fingerprint } = require('./idempotency');
 const media = require('./media');
 const { renderOutput } = require('./images');
+const { schemaFor, pricing } = require('./models');
 
 /**
  * @typedef {object} RequestMeta
@@ -101,14 +102,35 @@ async function submit(ctx, req, meta) {
 			meta.entry.taskId = prev.taskId;
 			return ok({ taskId: prev.taskId }, { 'Idempotent-Replay': 'true' });
 		}
-		rec = idem.reserve(meta.apiKey, key, fp);
 	}
+	// hiapi-style rate limit: at most N unsettled tasks per key; a submit beyond it creates nothing.
+	const limit = opts.maxInFlightPerKey;
+	if (limit > 0) {
+		const now = ctx.clock.now();
+		const open = tasks.inFlight(meta.apiKey, now);
+		// Submits still in submitDelayMs count too: their tasks are about to exist.
+		if (open.length + (ctx.submitting.get(meta.apiKey) ?? 0) >= limit) {
+			const next = Math.min(
+				...open.map((/** @type {any} */ t) => (t.never ? Infinity : t.settleAt)),
+			);
+			const seconds = Number.isFinite(next) ? Math.max(1, Math.ceil((next - now) / 1000)) : 1;
+			return fail(
+				429,
+				'rate_limited',
+				`Too many tasks in flight for this API key (limit ${limit}); retry after one settles.`,
+				{ 'Retry-After': String(seconds) },
+			);
+		}
+	}
+	if (key !== undefined) rec = idem.reserve(meta.apiKey, key, fingerprint(body));
 
 	// The key is reserved during this wait: a same-key request now gets 409.
-	if (opts.submitDelayMs > 0) await ctx.requestTimers.sleep(opts.submitDelayMs);
-
+	const pending = (/** @type {number} */ d) =>
+		ctx.submitting.set(meta.apiKey, (ctx.submitting.get(meta.apiKey) ?? 0) + d);
+	pending(1);
 	let task;
 	try {
+		if (opts.submitDelayMs > 0) await ctx.requestTimers.sleep(opts.submitDelayMs);
 		task = tasks.create({ apiKey: meta.apiKey, request: v.value, idempotencyKey: key });
 	} catch (err) {
 		if (rec) idem.release(meta.apiKey, key, rec);
@@ -117,6 +139,8 @@ async function submit(ctx, req, meta) {
 			'internal_error',
 			`simulator behavior function threw: ${/** @type {Error} */ (err).message}`,
 		);
+	} finally {
+		pending(-1);
 	}
 	if (rec) {
 		rec.state = 'done';
@@ -165,8 +189,38 @@ function listTasks(ctx, meta) {
 	return ok({ tasks: page_, page, size, total: all.length });
 }
 
+/** A JSON body of the website API (no envelope: its clients read `data`). @param {unknown} body */
+const website = (body) => ({
+	status: 200,
+	headers: {
+		'Content-Type': 'application/json; charset=utf-8',
+		'Cache-Control': 'public, max-age=300',
+	},
+	body: typeof body === 'string' ? body : JSON.stringify(body),
+});
+
+/** GET /api/pricing (no auth): every model the sim runs, with its prices @param {Record<string, any>} ctx */
+function pricingList(ctx) {
+	return website(ctx.pricingServed !== undefined ? ctx.pricingServed : pricing(ctx.catalogue));
+}
+
+/** GET /api/models/content?name=<id | id@route> (no auth): the model's input schema @param {Record<string, any>} ctx @param {RequestMeta} meta */
+function schema(ctx, meta) {
+	const name = meta.url.searchParams.get('name');
+	if (!name)
+		return fail(
+			400,
+			'INVALID_REQUEST',
+			'name is required (a model id, e.g. ?name=gpt-image-2/image-to-image)',
+		);
+	const s = schemaFor(ctx.catalogue, ctx.opts.routes, name);
+	if (!s) return fail(404, 'not_found', `Model not found: ${name}`);
+	return website({ data: { name, input_schema: s } });
+}
+
 /** GET /docs/models.json (no auth): the served catalogue @param {Record<string, any>} ctx */
 function catalogue(ctx) {
+	if (!ctx.opts.docsCatalogue) return fail(404, 'not_found', 'No route for GET /docs/models.json');
 	const c = ctx.catalogue.served;
 	return {
 		status: 200,
@@ -211,4 +265,13 @@ function sample() {
 	return { status: 200, headers: { 'Content-Type': 'image/png' }, file: sampleFile };
 }
 
-module.exports = { submit, getTask, listTasks, cdn, catalogue, sample };
+module.exports = {
+	submit,
+	getTask,
+	listTasks,
+	cdn,
+	catalogue,
+	pricing: pricingList,
+	schema,
+	sample,
+};

@@ -8,7 +8,8 @@ const { IdempotencyStore } = require('./idempotency');
 const { TaskStore } = require('./tasks');
 const { CallbackSender } = require('./callbacks');
 const { createServer } = require('./server');
-const { DEFAULT_CATALOGUE, compileCatalogue } = require('./catalogue');
+const { DEFAULT_CATALOGUE } = require('./catalogue');
+const { modelState, schemaFor, pricing } = require('./models');
 
 /**
  * @typedef {object} Counters
@@ -20,6 +21,9 @@ const { DEFAULT_CATALOGUE, compileCatalogue } = require('./catalogue');
  * @property {number} lists
  * @property {number} cdnGets
  * @property {number} catalogueGets GET|HEAD /docs/models.json requests (faulted ones included)
+ * @property {number} pricingGets GET|HEAD /api/pricing requests (faulted ones included)
+ * @property {number} schemaGets GET|HEAD /api/models/content requests (faulted ones included)
+ * @property {number} rateLimited 429 answers (the in-flight limit's and injected ones)
  * @property {number} callbacksSent delivery attempts (dropped ones included)
  * @property {number} callbacksAcked attempts answered 2xx
  * @property {number} callbacksFailed attempts answered non-2xx, errored, timed out or dropped
@@ -35,6 +39,9 @@ const zeroCounters = () => ({
 	lists: 0,
 	cdnGets: 0,
 	catalogueGets: 0,
+	pricingGets: 0,
+	schemaGets: 0,
+	rateLimited: 0,
 	callbacksSent: 0,
 	callbacksAcked: 0,
 	callbacksFailed: 0,
@@ -77,8 +84,11 @@ class Simulator extends EventEmitter {
 			faults: new FaultStore(),
 			idem: new IdempotencyStore(clock.now, opts.idempotencyTtlMs),
 			validKeys: new Set([...opts.keys, ...Object.values(opts.modelKeys).flat()]),
-			catalogue: catalogueState(opts.catalogue),
+			catalogue: modelState(opts.catalogue, opts),
+			pricingServed: opts.pricing,
 			requestSeq: 0,
+			/** @type {Map<string, number>} submits per API key between the rate-limit check and task creation */
+			submitting: new Map(),
 			stopped: false,
 			emit: (/** @type {string} */ event, /** @type {object} */ entry) => {
 				// A throwing listener belongs to the test; it must not break the request.
@@ -238,13 +248,52 @@ class Simulator extends EventEmitter {
 		return this.#ctx.catalogue.served;
 	}
 
+	/** URL of the price list (GET, no auth), as on www.hiapi.ai. */
+	get pricingUrl() {
+		return `${this.baseUrl}/api/pricing`;
+	}
+
+	/** URL of a model's input schema (GET, no auth). @param {string} name `id` or `id@route` */
+	schemaUrl(name) {
+		return `${this.baseUrl}/api/models/content?name=${encodeURIComponent(name)}`;
+	}
+
+	/**
+	 * The input schema served for `id` or `id@route` now (a copy), or undefined.
+	 * @param {string} name
+	 */
+	schema(name) {
+		const s = schemaFor(this.#ctx.catalogue, this.#ctx.opts.routes, name);
+		return s === undefined ? undefined : structuredClone(s);
+	}
+
+	/** The ids of the models the simulator runs now (text models included). */
+	get modelIds() {
+		return [...this.#ctx.catalogue.models.keys()];
+	}
+
+	/** The body GET /api/pricing answers now. */
+	get pricing() {
+		const ctx = this.#ctx;
+		return ctx.pricingServed !== undefined ? ctx.pricingServed : pricing(ctx.catalogue);
+	}
+
+	/**
+	 * Serves another body at /api/pricing from now on (any JSON value, or a string sent as is;
+	 * undefined: the computed price list). Prices do not change what a task costs here.
+	 * @param {unknown} body
+	 */
+	setPricing(body) {
+		this.#ctx.pricingServed = body;
+	}
+
 	/**
 	 * Serves another catalogue from now on (any JSON value, or a string sent as is; undefined: the
 	 * default). Its well-formed entries drive validation of later submits.
 	 * @param {unknown} catalogue
 	 */
 	setCatalogue(catalogue) {
-		this.#ctx.catalogue = catalogueState(catalogue);
+		this.#ctx.catalogue = modelState(catalogue, this.#ctx.opts);
 	}
 
 	/** @returns {number} sim clock in ms (the clock of log.t) */
@@ -254,11 +303,12 @@ class Simulator extends EventEmitter {
 
 	/**
 	 * Forgets tasks, counters, logs, faults, behavior and idempotency keys; stops pending callbacks;
-	 * serves the catalogue of the options again (undoing setCatalogue).
+	 * serves the catalogue and prices of the options again (undoing setCatalogue and setPricing).
 	 */
 	reset() {
 		const ctx = this.#ctx;
-		ctx.catalogue = catalogueState(ctx.opts.catalogue);
+		ctx.catalogue = modelState(ctx.opts.catalogue, ctx.opts);
+		ctx.pricingServed = ctx.opts.pricing;
 		ctx.taskTimers.clear();
 		ctx.callbacks.cancelAll();
 		ctx.tasks.clear();
@@ -303,20 +353,6 @@ class Simulator extends EventEmitter {
 			void poll();
 		});
 	}
-}
-
-/** @param {unknown} catalogue served as is; undefined → a copy of the default */
-function catalogueState(catalogue) {
-	const served = catalogue === undefined ? structuredClone(DEFAULT_CATALOGUE) : catalogue;
-	let parsed = served;
-	if (typeof served === 'string') {
-		try {
-			parsed = JSON.parse(served);
-		} catch {
-			parsed = undefined;
-		}
-	}
-	return { served, models: compileCatalogue(parsed) };
 }
 
 /**

@@ -40,6 +40,15 @@
  *   per category (default: image = durations, video = 3 × durations, audio = 1.5 × durations)
  * @property {{video?: number, audio?: number}} [outputBytes] pad video/audio outputs up to this size
  *   (streamed: never held in memory)
+ * @property {'current' | 'legacy'} [gptImage2Schema] gpt-image-2's schemas: hiapi's current ones
+ *   (`input_urls`, 16 ratios, background, if/then rules) or the older recipe's (`image`)
+ * @property {boolean} [docsCatalogue] serve /docs/models.json (default true; false: 404)
+ * @property {unknown} [pricing] served at /api/pricing instead of the computed price list
+ * @property {number} [maxInFlightPerKey] at most this many unsettled tasks per API key; a submit
+ *   beyond it is 429 with Retry-After (default 0: no limit)
+ * @property {{success?: string, fail?: string}} [terminalStatus] status names reported once a task
+ *   settles (e.g. `succeeded`, `failed`); default `success` / `fail`
+ * @property {boolean} [omitOutputType] output entries without `type`
  */
 
 /** @typedef {{queued?: number, handling?: number, archiving?: number}} Durations */
@@ -76,7 +85,16 @@ const DEFAULTS = {
 	maxDataUrlBytesByKind: {},
 	categoryDurations: {},
 	outputBytes: {},
+	gptImage2Schema: 'current',
+	docsCatalogue: true,
+	pricing: undefined,
+	maxInFlightPerKey: 0,
+	terminalStatus: { success: 'success', fail: 'fail' },
+	omitOutputType: false,
 };
+
+const SUCCESS_NAMES = ['success', 'succeeded', 'completed'];
+const FAIL_NAMES = ['fail', 'failed', 'error', 'cancelled', 'canceled'];
 
 /** Default phase lengths of a category, as multiples of the image (`durations`) ones. */
 const CATEGORY_FACTORS = { image: 1, video: 3, audio: 1.5 };
@@ -150,7 +168,30 @@ function normalizeOptions(o = {}) {
 		categoryDurations: {},
 		/** @type {Record<string, number>} */
 		outputBytes: {},
+		/** @type {'current' | 'legacy'} */
+		gptImage2Schema: o.gptImage2Schema ?? 'current',
+		docsCatalogue: o.docsCatalogue ?? true,
+		pricing: o.pricing,
+		maxInFlightPerKey: number(o.maxInFlightPerKey ?? 0, 'maxInFlightPerKey'),
+		terminalStatus: { ...DEFAULTS.terminalStatus, ...(o.terminalStatus ?? {}) },
+		omitOutputType: Boolean(o.omitOutputType),
 	};
+	if (!['current', 'legacy'].includes(opts.gptImage2Schema)) {
+		throw new TypeError(
+			`simulator option gptImage2Schema must be 'current' or 'legacy'; got '${opts.gptImage2Schema}'`,
+		);
+	}
+	if (typeof opts.docsCatalogue !== 'boolean') {
+		throw new TypeError('simulator option docsCatalogue must be a boolean');
+	}
+	if (!SUCCESS_NAMES.includes(opts.terminalStatus.success)) {
+		throw new TypeError(
+			`simulator option terminalStatus.success: one of ${SUCCESS_NAMES.join(', ')}`,
+		);
+	}
+	if (!FAIL_NAMES.includes(opts.terminalStatus.fail)) {
+		throw new TypeError(`simulator option terminalStatus.fail: one of ${FAIL_NAMES.join(', ')}`);
+	}
 	for (const [kind, v] of Object.entries(o.maxDataUrlBytesByKind ?? {})) {
 		if (!['image', 'video', 'audio'].includes(kind)) {
 			throw new TypeError(

@@ -168,7 +168,7 @@ check('submit → poll → success → CDN serves a valid PNG sized for 16:9', a
 		model: I2I,
 		input: {
 			prompt: 'x',
-			image: 'https://example.com/a.jpg',
+			input_urls: ['https://example.com/a.jpg'],
 			aspect_ratio: '9:16',
 			resolution: '2K',
 		},
@@ -224,20 +224,33 @@ check('400 names the additional property and other input errors', async () => {
 		"input: additional properties not allowed: 'callback'",
 	);
 	await bad({ ...t2i(), extra: 1 }, "additional properties not allowed: 'extra'");
-	await bad({ model: I2I, input: { prompt: 'x' } }, /input\.image is required/);
-	await bad({ model: I2I, input: { prompt: 'x', image: 'ftp://h/a.png' } }, /scheme 'ftp:'/);
+	await bad({ model: I2I, input: { prompt: 'x' } }, /input\.input_urls is required/);
+	await bad(
+		{ model: I2I, input: { prompt: 'x', input_urls: ['ftp://h/a.png'] } },
+		/input\.input_urls\[0\] .*scheme 'ftp:'/,
+	);
+	await bad(
+		{ model: I2I, input: { prompt: 'x', image: 'https://h/a.png' } },
+		"input: additional properties not allowed: 'image'",
+	);
 	const dataUrl = `data:image/png;base64,${Buffer.alloc(2048).toString('base64')}`;
-	await bad({ model: I2I, input: { prompt: 'x', image: dataUrl } }, /2048 bytes.*1024 bytes/);
+	await bad(
+		{ model: I2I, input: { prompt: 'x', input_urls: [dataUrl] } },
+		/2048 bytes.*1024 bytes/,
+	);
 	await bad({ model: 'gpt-image-9', input: { prompt: 'x' } }, /'gpt-image-9'/);
 	await bad({ ...t2i(), route: 'fast' }, /'fast'.*default, ext/);
-	await bad(t2i('  '), /input\.prompt/);
+	await bad(t2i(''), /input\.prompt must be a non-empty string/);
 	await bad(t2i('x', { aspect_ratio: '7:5' }), /aspect_ratio/);
 	await bad(t2i('x', { resolution: '8K' }), /resolution/);
 	await bad({ ...t2i(), callback: { url: 'file:///x' } }, /callback\.url/);
 	await bad('{"model":', /not valid JSON/);
 	const okI2I = await submit(s, {
 		model: `${I2I}@ext`,
-		input: { prompt: 'x', image: `data:image/png;base64,${Buffer.alloc(512).toString('base64')}` },
+		input: {
+			prompt: 'x',
+			image_urls: [`data:image/png;base64,${Buffer.alloc(512).toString('base64')}`],
+		},
 	});
 	assert.equal(okI2I.status, 200);
 	assert.equal(s.tasks.get(okI2I.json.data.taskId).route, 'ext');
@@ -261,7 +274,7 @@ check('auth: unknown key, model permission, another key’s task, list', async (
 	const r3 = await request(`${s.baseUrl}/v1/tasks`, {
 		method: 'POST',
 		headers: asB,
-		body: { model: I2I, input: { prompt: 'x', image: 'https://e.com/a.png' } },
+		body: { model: I2I, input: { prompt: 'x', input_urls: ['https://e.com/a.png'] } },
 	});
 	assert.deepEqual([r3.status, r3.json.error_code], [401, 'permission_denied']);
 	assert.equal(r3.json.message, 'This API key cannot use the selected model.');
@@ -704,12 +717,24 @@ check(
 		await bad({ model: SEEDANCE, input: {} }, "input.prompt is required for model 'seedance-2.0'");
 		await bad(
 			vid({ resolution: '4K' }),
-			'input.resolution must be one of 480p, 720p, 1080p; got "4K"',
+			'input.resolution must be one of 480p, 720p, 1080p, 4k; got "4K"',
 		);
-		await bad(vid({ duration: 7 }), 'input.duration must be one of 5, 10; got 7');
+		await bad(vid({ duration: 16 }), 'input.duration must be from 4 to 15; got 16');
+		await bad(
+			vid({ last_frame_url: 'https://e.com/b.png' }),
+			/^input\.first_frame_url is required .*when input\.last_frame_url is/,
+		);
+		await bad(
+			vid({ reference_image_urls: Array(10).fill('https://e.com/a.png') }),
+			'input.reference_image_urls must have at most 9 item(s); got 10',
+		);
 		await bad(vid({ duration: '5' }), 'input.duration must be an integer; got "5"');
 		await bad(vid({ generate_audio: 'yes' }), /^input\.generate_audio must be a boolean/);
-		await bad(vid({ prompt: ' ' }), /input\.prompt is required and must be a non-empty string/);
+		await bad(vid({ prompt: '' }), 'input.prompt must be a non-empty string');
+		await bad(
+			{ model: MUSIC, input: { prompt: 'x', bpm: 120 } },
+			'input.bpm must be a string; got 120',
+		);
 		await bad(
 			{ model: SEEDREAM, input: { prompt: 'x', n: 5 } },
 			'input.n must be from 1 to 4; got 5',
@@ -795,7 +820,8 @@ check(
 				resolution: '720p',
 				duration: 5,
 				aspect_ratio: '16:9',
-				generate_audio: false,
+				generate_audio: true,
+				return_last_frame: false,
 			},
 			'defaults filled',
 		);

@@ -10,7 +10,7 @@ const { stream } = require('./media');
  * @property {number} t sim ms when the request arrived
  * @property {string} method
  * @property {string} path as requested, query included
- * @property {'submit'|'get'|'list'|'cdn'|'catalogue'|'sample'|'other'} route
+ * @property {'submit'|'get'|'list'|'cdn'|'catalogue'|'pricing'|'schema'|'sample'|'other'} route
  * @property {number | 'reset'} status 0 while the request is still being answered
  * @property {string} [taskId]
  * @property {string} [idempotencyKey]
@@ -54,6 +54,13 @@ function classify(method, pathname) {
 	if (pathname === '/docs/models.json') {
 		return read ? { route: 'catalogue' } : { route: 'other', allow: 'GET, HEAD' };
 	}
+	// hiapi's website API, which its own clients read without a key: prices and input schemas.
+	if (pathname === '/api/pricing') {
+		return read ? { route: 'pricing' } : { route: 'other', allow: 'GET, HEAD' };
+	}
+	if (pathname === '/api/models/content') {
+		return read ? { route: 'schema' } : { route: 'other', allow: 'GET, HEAD' };
+	}
 	return { route: 'other' };
 }
 
@@ -63,6 +70,8 @@ function count(counters, r) {
 	else if (r.route === 'list') counters.lists++;
 	else if (r.route === 'cdn') counters.cdnGets++;
 	else if (r.route === 'catalogue') counters.catalogueGets++;
+	else if (r.route === 'pricing') counters.pricingGets++;
+	else if (r.route === 'schema') counters.schemaGets++;
 	else if (r.route === 'get') {
 		counters.getsTotal++;
 		const id = /** @type {string} */ (r.taskId);
@@ -104,6 +113,14 @@ async function dispatch(ctx, req, url, r, entry, fault) {
 		req.resume();
 		return handlers.catalogue(ctx);
 	}
+	if (r.route === 'pricing') {
+		req.resume();
+		return handlers.pricing(ctx);
+	}
+	if (r.route === 'schema') {
+		req.resume();
+		return handlers.schema(ctx, meta);
+	}
 	const apiKey = authenticate(ctx, req);
 	if (!apiKey) {
 		req.resume();
@@ -144,6 +161,7 @@ function send(ctx, req, res, entry, reply, mangle) {
 		headers['Content-Length'] = String(bytes.length);
 	}
 	entry.status = mangle === 'truncate' ? 'reset' : status;
+	if (status === 429) ctx.counters.rateLimited++;
 	if (res.destroyed) return;
 	res.writeHead(status, headers);
 	if (mangle === 'truncate') {

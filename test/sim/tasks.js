@@ -6,6 +6,10 @@ const media = require('./media');
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const DEFAULT_FAIL = { code: 'TASK_FAILED', message: 'upstream rejected the prompt' };
+const CANCELLED = { code: 'TASK_CANCELLED', message: 'the task was cancelled' };
+/** Terminal status names hiapi's newer clients accept besides `success` and `fail`. */
+const SUCCESS_ALIASES = ['success', 'succeeded', 'completed'];
+const FAIL_ALIASES = ['fail', 'failed', 'error', 'cancelled', 'canceled'];
 
 /**
  * ULID-shaped: 10 chars of millisecond time then 16 random chars, so ids sort by creation
@@ -29,7 +33,7 @@ function newTaskId() {
  * @typedef {Record<string, any>} TaskInput
  */
 /** @typedef {{model: string, input: TaskInput, route: string, apiKey: string}} BehaviorInput */
-/** @typedef {{url: string, type: string, expireAt: number}} TaskOutput */
+/** @typedef {{url: string, type?: string, expireAt: number}} TaskOutput */
 
 /**
  * @typedef {object} PublicTask the `data` of GET /v1/tasks/{id}
@@ -52,6 +56,10 @@ function newTaskId() {
  * @property {number} [outputs] number of images on success (video/audio models: of main outputs)
  * @property {number} [outputBytes] pad this task's video/audio outputs up to this many bytes (streamed)
  * @property {(task: PublicTask) => any} [mapTask] rewrites the public task object (GET, list, callbacks)
+ * @property {string} [terminalStatus] the status name this task settles with: a success alias
+ *   (`succeeded`, `completed`) or a failure alias (`failed`, `error`, `cancelled`, `canceled`: the
+ *   task fails, with TASK_CANCELLED for the cancel spellings)
+ * @property {boolean} [omitOutputType] output entries without `type`
  */
 
 /** @typedef {(task: BehaviorInput) => Behavior | undefined | null | void} BehaviorFn */
@@ -80,6 +88,9 @@ function newTaskId() {
  * @property {Map<number, import('./media').MediaFile>} images generated files, cached
  * @property {Map<number, {sha256: string, size: number}>} digests
  * @property {number} seq creation order, to break ties between tasks created in the same ms
+ * @property {string} storage temp | persistent, as submitted
+ * @property {string | undefined} terminalStatus reported instead of success / fail once settled
+ * @property {boolean} omitOutputType
  */
 
 /** Tasks, their lifecycle (derived from elapsed sim time) and their public view. */
@@ -120,8 +131,19 @@ class TaskStore {
 			handling: d.handling * opts.timeScale,
 			archiving: d.archiving * opts.timeScale,
 		};
+		const named = b.terminalStatus;
+		if (named !== undefined && !SUCCESS_ALIASES.includes(named) && !FAIL_ALIASES.includes(named)) {
+			throw new Error(
+				`terminalStatus must be one of ${[...SUCCESS_ALIASES, ...FAIL_ALIASES].join(', ')}; got '${named}'`,
+			);
+		}
+		const cancel = named === 'cancelled' || named === 'canceled';
 		let error;
-		if (b.fail && typeof b.fail === 'object') error = { ...DEFAULT_FAIL, ...b.fail };
+		if (b.fail && typeof b.fail === 'object')
+			error = { ...(cancel ? CANCELLED : DEFAULT_FAIL), ...b.fail };
+		else if (named && FAIL_ALIASES.includes(named)) {
+			error = { ...(cancel ? CANCELLED : DEFAULT_FAIL) };
+		} else if (named && SUCCESS_ALIASES.includes(named)) error = undefined;
 		else if (b.fail === true) error = { ...DEFAULT_FAIL };
 		else if (b.fail === undefined) {
 			const prompt = String(request.text ?? input.prompt ?? '').toLowerCase();
@@ -151,7 +173,12 @@ class TaskStore {
 			images: new Map(),
 			digests: new Map(),
 			seq: this.seq++,
+			storage: request.storage ?? 'temp',
+			terminalStatus: undefined,
+			omitOutputType: Boolean(b.omitOutputType ?? opts.omitOutputType),
 		};
+		const names = opts.terminalStatus;
+		task.terminalStatus = named ?? (error ? names.fail : names.success);
 		this.map.set(id, task);
 		if (callback && !task.never) {
 			timers.after(task.settleAt - now, () => this.ctx.onSettled(task));
@@ -162,6 +189,13 @@ class TaskStore {
 	/** @param {string} id */
 	get(id) {
 		return this.map.get(id);
+	}
+
+	/** Tasks of this key not yet settled at sim time t (never-ending ones included). @param {string} apiKey @param {number} t */
+	inFlight(apiKey, t) {
+		return [...this.map.values()].filter(
+			(task) => task.apiKey === apiKey && (task.never || t < task.settleAt),
+		);
 	}
 
 	/** @param {string} apiKey @returns {TaskRecord[]} newest first */
@@ -206,17 +240,16 @@ class TaskStore {
 		const obj = {
 			taskId: task.id,
 			model: task.model,
-			status,
+			status: terminal && task.terminalStatus ? task.terminalStatus : status,
 			created: clock.unixSeconds(task.createdAt),
 			completed,
-			storage: 'temp',
+			storage: task.storage,
 			output:
 				status === 'success'
-					? task.outputTypes.map((type, i) => ({
-							url: `${base}/tasks/${encodeURIComponent(task.id)}/${i}.${this.extOf(task, i)}`,
-							type,
-							expireAt,
-						}))
+					? task.outputTypes.map((type, i) => {
+							const url = `${base}/tasks/${encodeURIComponent(task.id)}/${i}.${this.extOf(task, i)}`;
+							return task.omitOutputType ? { url, expireAt } : { url, type, expireAt };
+						})
 					: [],
 		};
 		if (status === 'fail' && task.error) obj.error = { ...task.error };
@@ -324,4 +357,4 @@ function outputPlan(request, b, opts) {
 	return { outputs: outputTypes.length, outputTypes, category: category ?? 'image', size };
 }
 
-module.exports = { TaskStore, newTaskId, DEFAULT_FAIL };
+module.exports = { TaskStore, newTaskId, DEFAULT_FAIL, SUCCESS_ALIASES, FAIL_ALIASES };

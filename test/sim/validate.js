@@ -1,41 +1,20 @@
 'use strict';
 
-/**
- * Per model: which input keys it accepts and whether `image` is required.
- * @type {Record<string, {keys: string[], image: boolean}>}
- */
-const MODELS = {
-	'gpt-image-2/text-to-image': { keys: ['prompt', 'aspect_ratio', 'resolution'], image: false },
-	'gpt-image-2/image-to-image': {
-		keys: ['prompt', 'image', 'aspect_ratio', 'resolution'],
-		image: true,
-	},
-};
-const ASPECT_RATIOS = [
-	'1:1',
-	'3:2',
-	'2:3',
-	'4:3',
-	'3:4',
-	'5:4',
-	'4:5',
-	'16:9',
-	'9:16',
-	'21:9',
-	'auto',
-];
-const RESOLUTIONS = ['1K', '2K', '4K'];
-const TOP_LEVEL_KEYS = ['model', 'input', 'route', 'callback'];
+const { validate: validateSchema, withDefaults, isObject } = require('./jsonschema');
+
+const TOP_LEVEL_KEYS = ['model', 'input', 'route', 'callback', 'storage'];
 const CALLBACK_KEYS = ['url', 'when'];
+const STORAGE = ['temp', 'persistent'];
 
 /**
  * @typedef {object} SubmitRequest
  * @property {string} model bare model id (legacy `model@route` split off)
  * @property {string} route resolved route ('default' when omitted)
- * @property {import('./tasks').TaskInput} input
+ * @property {import('./tasks').TaskInput} input the validated input, schema defaults filled in
  * @property {{url: string, when: string} | undefined} callback
- * @property {string} category image | video | audio (a model outside the catalogue: image)
- * @property {string[]} outputTypes output types on success, from the catalogue entry
+ * @property {string} storage temp | persistent
+ * @property {string} category image | video | audio (a model the sim does not know: image)
+ * @property {string[]} outputTypes output types on success
  * @property {string} text the input's plain text (prompt, text, lyrics...), for fail/refuse words
  */
 
@@ -44,19 +23,13 @@ const CALLBACK_KEYS = ['url', 'when'];
  * @property {string[]} routes
  * @property {number} maxDataUrlBytes
  * @property {Record<string, number>} [maxDataUrlBytesByKind] per media kind (image, video, audio)
- * @property {Map<string, import('./catalogue').ModelSpec>} [models] the served catalogue's models
- * @property {boolean} [acceptUnknownModels] take models outside the catalogue with any input
+ * @property {Map<string, import('./schemas').SimModel>} models the models the sim runs now
+ * @property {boolean} [acceptUnknownModels] take models it does not run, with any input
  */
 
 class InvalidRequest extends Error {}
 
-/** @param {unknown} v @returns {v is Record<string, unknown>} */
-const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/**
- * Mirrors the provider's JSON-schema wording, which clients may match on.
- * @param {Record<string, unknown>} obj @param {string[]} allowed @param {string} where
- */
+/** @param {Record<string, unknown>} obj @param {string[]} allowed @param {string} where */
 function rejectExtraKeys(obj, allowed, where) {
 	const extra = Object.keys(obj).filter((k) => !allowed.includes(k));
 	if (extra.length) {
@@ -79,46 +52,47 @@ function isHttpUrl(s) {
 
 const mib = (/** @type {number} */ n) => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
 
-/** @param {unknown} image @param {number} maxDataUrlBytes */
-function checkImage(image, maxDataUrlBytes) {
-	if (typeof image !== 'string' || image === '') {
-		throw new InvalidRequest(
-			'input.image must be a non-empty string (an http(s) URL or a data URL)',
-		);
-	}
-	if (/^data:/i.test(image)) {
+/**
+ * A media reference (a `format: uri` string of a model): an http(s) URL, or a base64 data URL of
+ * the field's media kind within its size limit, as hiapi takes them.
+ * @param {string} v @param {string | undefined} kind image | video | audio; undefined: any type
+ * @param {string} path @param {number} limit decoded bytes
+ * @returns {string | undefined} what is wrong
+ */
+function mediaProblem(v, kind, path, limit) {
+	const kindText = kind ?? '<type>';
+	if (/^data:/i.test(v)) {
 		// indexOf rather than one regex over the whole string: data URLs run to megabytes.
-		const comma = image.indexOf(',');
-		const header = comma < 0 ? '' : image.slice(5, comma);
-		if (comma < 0 || !/^image\/[a-z0-9.+-]+;base64$/i.test(header)) {
-			throw new InvalidRequest(
-				'input.image data URL must look like data:image/<type>;base64,<data>',
-			);
+		const comma = v.indexOf(',');
+		const header = comma < 0 ? '' : v.slice(5, comma);
+		const mime = kind ? `${kind}/[a-z0-9.+-]+` : '[a-z]+/[a-z0-9.+-]+';
+		if (comma < 0 || !new RegExp(`^${mime};base64$`, 'i').test(header)) {
+			return `${path} data URL must look like data:${kind ? `${kind}/<type>` : '<type>/<subtype>'};base64,<data>`;
 		}
-		const data = image.slice(comma + 1);
+		const data = v.slice(comma + 1);
 		if (data === '' || data.length % 4 === 1 || !/^[A-Za-z0-9+/]+={0,2}$/.test(data)) {
-			throw new InvalidRequest('input.image data URL does not carry valid base64 data');
+			return `${path} data URL does not carry valid base64 data`;
 		}
 		const bytes = Buffer.byteLength(data, 'base64');
-		if (bytes > maxDataUrlBytes) {
-			throw new InvalidRequest(
-				`input.image data URL decodes to ${mib(bytes)} (${bytes} bytes), over the ` +
-					`${mib(maxDataUrlBytes)} limit (${maxDataUrlBytes} bytes); pass an https URL instead`,
+		if (bytes > limit) {
+			return (
+				`${path} data URL decodes to ${mib(bytes)} (${bytes} bytes), over the ` +
+				`${mib(limit)} limit (${limit} bytes); pass an https URL instead`
 			);
 		}
-		return;
+		return undefined;
 	}
-	if (!isHttpUrl(image)) {
-		const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(image)?.[1];
-		throw new InvalidRequest(
-			`input.image must be an http(s) URL or a data:image/...;base64 URL` +
-				(scheme ? ` (got scheme '${scheme}:')` : ''),
-		);
-	}
+	if (isHttpUrl(v)) return undefined;
+	const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(v)?.[1];
+	return (
+		`${path} must be an http(s) URL or a data:${kindText}/...;base64 URL` +
+		(scheme ? ` (got scheme '${scheme}:')` : '')
+	);
 }
 
 /**
- * Validates a parsed POST /v1/tasks body the way the provider does: strictly, naming the field.
+ * Validates a parsed POST /v1/tasks body the way hiapi does: against the model's schema,
+ * strictly, naming the field.
  * @param {unknown} body
  * @param {ValidateOptions} opts
  * @returns {{ok: true, value: SubmitRequest} | {ok: false, message: string}}
@@ -132,11 +106,7 @@ function validateSubmit(body, opts) {
 	}
 }
 
-/**
- * @param {unknown} body
- * @param {ValidateOptions} opts
- * @returns {SubmitRequest}
- */
+/** @param {unknown} body @param {ValidateOptions} opts @returns {SubmitRequest} */
 function check(
 	body,
 	{ routes, maxDataUrlBytes, maxDataUrlBytesByKind, models, acceptUnknownModels },
@@ -149,17 +119,13 @@ function check(
 	const at = body.model.indexOf('@');
 	const model = at < 0 ? body.model : body.model.slice(0, at);
 	const legacyRoute = at < 0 ? undefined : body.model.slice(at + 1);
-	const spec = MODELS[model];
-	/** @type {import('./catalogue').ModelSpec | undefined} */
-	const entry = spec ? undefined : models?.get(model);
-	if (!spec && !entry && !acceptUnknownModels) {
-		const ids = [
-			...Object.keys(MODELS),
-			...[...(models?.keys() ?? [])].filter((id) => !MODELS[id]),
-		];
-		throw new InvalidRequest(`unknown model '${model}'; available models: ${ids.join(', ')}`);
+	const m = models.get(model);
+	if (!m && !acceptUnknownModels) {
+		throw new InvalidRequest(
+			`unknown model '${model}'; available models: ${[...models.keys()].join(', ')}`,
+		);
 	}
-	if (entry?.category === 'text') {
+	if (m?.category === 'text') {
 		throw new InvalidRequest(
 			`model '${model}' is a text model: use the chat API; /v1/tasks runs image, video and audio models`,
 		);
@@ -183,59 +149,58 @@ function check(
 			`unknown route '${route}' for model '${model}'; available routes: ${routes.join(', ')}`,
 		);
 	}
+	if (body.storage !== undefined && !STORAGE.includes(/** @type {string} */ (body.storage))) {
+		throw new InvalidRequest(
+			`storage must be one of ${STORAGE.join(', ')}; got ${JSON.stringify(body.storage)}`,
+		);
+	}
 
 	const input = body.input;
 	if (!isObject(input)) throw new InvalidRequest('input is required and must be an object');
-	if (!spec) {
-		const limits = { maxDataUrlBytes, ...(maxDataUrlBytesByKind ?? {}) };
-		const checked = entry ? checkFields(input, entry.fields, 'input', model, limits) : { ...input };
+	const callback = checkCallback(body.callback);
+	const storage = /** @type {string} */ (body.storage ?? 'temp');
+	if (!m) {
 		return {
 			model,
 			route,
-			input: /** @type {any} */ (checked),
-			callback: checkCallback(body.callback),
-			category: entry?.category ?? 'image',
-			outputTypes: entry?.output ?? ['image'],
-			text: textOf(checked),
+			input: { ...input },
+			callback,
+			storage,
+			category: 'image',
+			outputTypes: ['image'],
+			text: textOf(input),
 		};
 	}
-	rejectExtraKeys(input, spec.keys, 'input');
-	if (typeof input.prompt !== 'string' || input.prompt.trim() === '') {
-		throw new InvalidRequest('input.prompt is required and must be a non-empty string');
-	}
-	if (spec.image) {
-		if (input.image === undefined) {
-			throw new InvalidRequest(`input.image is required for model '${model}'`);
-		}
-		checkImage(input.image, maxDataUrlBytes);
-	}
-	const aspectRatio = input.aspect_ratio ?? '1:1';
-	if (!ASPECT_RATIOS.includes(/** @type {string} */ (aspectRatio))) {
+	if (input.model !== undefined) {
 		throw new InvalidRequest(
-			`input.aspect_ratio must be one of ${ASPECT_RATIOS.join(', ')}; got ${JSON.stringify(aspectRatio)}`,
+			'input.model is not an input: the model goes at the top level of the request',
 		);
 	}
-	const resolution = input.resolution ?? '1K';
-	if (!RESOLUTIONS.includes(/** @type {string} */ (resolution))) {
-		throw new InvalidRequest(
-			`input.resolution must be one of ${RESOLUTIONS.join(', ')}; got ${JSON.stringify(resolution)}`,
-		);
-	}
-
-	const callback = checkCallback(body.callback);
+	const routed = route !== 'default' && m.routes[route] !== undefined;
+	const schema = routed ? m.routes[route] : m.schema;
+	const name = routed ? `${model}@${route}` : model;
+	const limits = { maxDataUrlBytes, ...(maxDataUrlBytesByKind ?? {}) };
+	// The schema's `model` (a one-value enum in `required`) is the request's top-level model.
+	const problem = validateSchema({ ...input, model: name }, schema, 'input', {
+		model: name,
+		uri: (v, path) => {
+			const field = /^input\.([^.[]+)/.exec(path)?.[1] ?? '';
+			const kind = m.media[field];
+			return mediaProblem(v, kind, path, (kind && limits[kind]) || limits.maxDataUrlBytes);
+		},
+	});
+	if (problem) throw new InvalidRequest(problem);
+	const filled = /** @type {Record<string, any>} */ (withDefaults(input, schema));
+	delete filled.model;
 	return {
 		model,
 		route,
-		input: {
-			prompt: input.prompt,
-			...(spec.image ? { image: /** @type {string} */ (input.image) } : {}),
-			aspect_ratio: /** @type {string} */ (aspectRatio),
-			resolution: /** @type {string} */ (resolution),
-		},
+		input: filled,
 		callback,
-		category: 'image',
-		outputTypes: ['image'],
-		text: input.prompt,
+		storage,
+		category: m.category,
+		outputTypes: m.output,
+		text: textOf(input),
 	};
 }
 
@@ -253,136 +218,6 @@ function checkCallback(cb) {
 	return { url: cb.url, when: /** @type {string} */ (when) };
 }
 
-const MEDIA = ['image', 'video', 'audio'];
-
-/**
- * A media reference: an http(s) URL, or a base64 data URL of the field's kind within its limit.
- * @param {unknown} v @param {string} kind image | video | audio @param {string} path @param {number} limit
- */
-function checkMedia(v, kind, path, limit) {
-	if (typeof v !== 'string' || v === '') {
-		throw new InvalidRequest(`${path} must be a non-empty string (an http(s) URL or a data URL)`);
-	}
-	if (/^data:/i.test(v)) {
-		const comma = v.indexOf(',');
-		const header = comma < 0 ? '' : v.slice(5, comma);
-		if (comma < 0 || !new RegExp(`^${kind}/[a-z0-9.+-]+;base64$`, 'i').test(header)) {
-			throw new InvalidRequest(`${path} data URL must look like data:${kind}/<type>;base64,<data>`);
-		}
-		const data = v.slice(comma + 1);
-		if (data === '' || data.length % 4 === 1 || !/^[A-Za-z0-9+/]+={0,2}$/.test(data)) {
-			throw new InvalidRequest(`${path} data URL does not carry valid base64 data`);
-		}
-		const bytes = Buffer.byteLength(data, 'base64');
-		if (bytes > limit) {
-			throw new InvalidRequest(
-				`${path} data URL decodes to ${mib(bytes)} (${bytes} bytes), over the ` +
-					`${mib(limit)} limit (${limit} bytes); pass an https URL instead`,
-			);
-		}
-		return;
-	}
-	if (!isHttpUrl(v)) {
-		const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(v)?.[1];
-		throw new InvalidRequest(
-			`${path} must be an http(s) URL or a data:${kind}/...;base64 URL` +
-				(scheme ? ` (got scheme '${scheme}:')` : ''),
-		);
-	}
-}
-
-/** @param {unknown} v */
-const show = (v) =>
-	typeof v === 'string' && v.length > 60
-		? `${JSON.stringify(v.slice(0, 60))}...`
-		: JSON.stringify(v);
-
-/**
- * One value against its catalogue field.
- * @param {unknown} v @param {import('./catalogue').FieldSpec | {type: string, fields?: any[]}} f
- * @param {string} path @param {string} model @param {Record<string, number>} limits
- * @returns {unknown} the value, with defaults filled in nested objects
- */
-function checkValue(v, f, path, model, limits) {
-	const t = f.type;
-	const wrong = (/** @type {string} */ what) =>
-		new InvalidRequest(`${path} must be ${what}; got ${show(v)}`);
-	if (MEDIA.includes(t)) {
-		checkMedia(v, t, path, limits[t] ?? limits.maxDataUrlBytes);
-		return v;
-	}
-	if (t === 'string' && typeof v !== 'string') throw wrong('a string');
-	if (t === 'integer' && !Number.isInteger(v)) throw wrong('an integer');
-	if (t === 'number' && !(typeof v === 'number' && Number.isFinite(v))) throw wrong('a number');
-	if (t === 'boolean' && typeof v !== 'boolean') throw wrong('a boolean (true or false)');
-	if (t === 'object') {
-		if (!isObject(v)) throw wrong('an object');
-		return checkFields(v, /** @type {any} */ (f).fields ?? [], path, model, limits);
-	}
-	const spec = /** @type {import('./catalogue').FieldSpec} */ (f);
-	if (t === 'array') {
-		if (!Array.isArray(v)) throw wrong('an array');
-		if (spec.minItems !== undefined && v.length < spec.minItems) {
-			throw new InvalidRequest(
-				`${path} must have at least ${spec.minItems} item(s); got ${v.length}`,
-			);
-		}
-		if (spec.maxItems !== undefined && v.length > spec.maxItems) {
-			throw new InvalidRequest(
-				`${path} must have at most ${spec.maxItems} item(s); got ${v.length}`,
-			);
-		}
-		const items = spec.items ?? { type: 'string' };
-		return v.map((x, i) => checkValue(x, items, `${path}[${i}]`, model, limits));
-	}
-	if (spec.enum && !spec.enum.includes(v)) {
-		throw new InvalidRequest(`${path} must be one of ${spec.enum.join(', ')}; got ${show(v)}`);
-	}
-	if (typeof v === 'number') {
-		const { minimum: lo, maximum: hi } = spec;
-		if ((lo !== undefined && v < lo) || (hi !== undefined && v > hi)) {
-			const range =
-				lo !== undefined && hi !== undefined
-					? `from ${lo} to ${hi}`
-					: lo !== undefined
-						? `>= ${lo}`
-						: `<= ${hi}`;
-			throw new InvalidRequest(`${path} must be ${range}; got ${v}`);
-		}
-	}
-	return v;
-}
-
-/**
- * An input object against catalogue fields: no unknown keys, required ones present (a required
- * string non-blank), each value of its type; returns the input with defaults filled in.
- * @param {Record<string, unknown>} obj @param {import('./catalogue').FieldSpec[]} fields
- * @param {string} path @param {string} model @param {Record<string, number>} limits
- */
-function checkFields(obj, fields, path, model, limits) {
-	rejectExtraKeys(
-		obj,
-		fields.map((f) => f.name),
-		path,
-	);
-	/** @type {Record<string, unknown>} */
-	const out = {};
-	for (const f of fields) {
-		const v = obj[f.name];
-		if (v === undefined) {
-			if (f.required)
-				throw new InvalidRequest(`${path}.${f.name} is required for model '${model}'`);
-			if (f.default !== undefined) out[f.name] = f.default;
-			continue;
-		}
-		if (f.required && f.type === 'string' && typeof v === 'string' && v.trim() === '') {
-			throw new InvalidRequest(`${path}.${f.name} is required and must be a non-empty string`);
-		}
-		out[f.name] = checkValue(v, f, `${path}.${f.name}`, model, limits);
-	}
-	return out;
-}
-
 /** Every plain-text string of an input (not URLs), for fail and refuse words. @param {unknown} v @returns {string} */
 function textOf(v) {
 	if (typeof v === 'string') return /^(data:|https?:\/\/)/i.test(v) ? '' : v;
@@ -391,4 +226,4 @@ function textOf(v) {
 	return '';
 }
 
-module.exports = { validateSubmit, MODELS, ASPECT_RATIOS, RESOLUTIONS };
+module.exports = { validateSubmit, mediaProblem };
