@@ -1,12 +1,15 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { checkAgainstSchema } from '../../shared/catalogue/jsonSchema';
+import { estimateCost } from '../../shared/catalogue/pricing';
+import { modelSchema } from '../../shared/catalogue/schema';
 import { routeOf, userIdempotencyKey, type TaskRequest } from '../../shared/completion/request';
 import type { SubmitBody } from '../../shared/types';
 import { invalidField, jsonObject, nonEmptyText, oneOf } from '../../shared/validate';
 import { RESOLUTIONS, V1_ASPECT_RATIOS } from './common.descriptions';
 import { GPT_IMAGE_2 } from './facts';
 import * as imageToImage from './imageToImage.operation';
-import { checkCombination, checkReferenceCount, referenceSlot } from './rules';
+import { checkCombination, checkReferenceCount, referenceSlot, schemaProblem } from './rules';
 import * as textToImage from './textToImage.operation';
 
 const generators = { textToImage, imageToImage };
@@ -79,6 +82,13 @@ export async function buildRequest(
 	}
 
 	const generator = generators[operation];
+	const route = routeOf.call(this, itemIndex);
+	// hiapi's live schema for this model and route decides where references go and what is valid;
+	// without one (unreachable), today's facts do, and hiapi judges the rest.
+	const { schema } = await modelSchema.call(
+		this,
+		route.route ? `${generator.model}@${route.route}` : generator.model,
+	);
 	const input: Record<string, unknown> = {
 		...extra,
 		prompt,
@@ -87,7 +97,7 @@ export async function buildRequest(
 	};
 	if (background) input.background = background;
 	if (operation === 'imageToImage') {
-		const slot = referenceSlot(undefined);
+		const slot = referenceSlot(schema);
 		const references = await imageToImage.referenceImages.call(
 			this,
 			itemIndex,
@@ -96,10 +106,21 @@ export async function buildRequest(
 		checkReferenceCount.call(this, itemIndex, references.length, slot);
 		input[slot.field] = slot.list ? references : references[0];
 	}
-	if (v2) checkCombination.call(this, itemIndex, aspectRatio, resolution, background);
+	if (schema) {
+		const problem = checkAgainstSchema(schema, input, { model: generator.model });
+		if (problem) throw schemaProblem.call(this, itemIndex, problem);
+	} else if (v2) {
+		checkCombination.call(this, itemIndex, aspectRatio, resolution, background);
+	}
 
-	const body: SubmitBody = { model: generator.model, input, ...routeOf.call(this, itemIndex) };
+	const body: SubmitBody = { model: generator.model, input, ...route };
 	const echo: IDataObject = { prompt, aspectRatio, resolution };
 	if (background) echo.background = background;
-	return { body, idempotencyKey: userIdempotencyKey.call(this, itemIndex), echo };
+	const estimate = await estimateCost.call(this, generator.model, route.route, input);
+	return {
+		body,
+		idempotencyKey: userIdempotencyKey.call(this, itemIndex),
+		echo,
+		...(estimate ? { estimate } : {}),
+	};
 }

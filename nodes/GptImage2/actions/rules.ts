@@ -1,5 +1,7 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, NodeOperationError } from 'n8n-workflow';
 
+import type { SchemaProblem } from '../../shared/catalogue/jsonSchema';
+import type { JsonSchema } from '../../shared/catalogue/schema';
 import { invalidField } from '../../shared/validate';
 import { GPT_IMAGE_2 } from './facts';
 
@@ -13,24 +15,34 @@ export interface ReferenceSlot {
 	fromSchema: boolean;
 }
 
-type Schema = Record<string, unknown>;
+/** The node's own name for each input field it sets, so a schema's complaint names what to change. */
+const NODE_FIELDS: Record<string, string> = {
+	prompt: 'Prompt',
+	aspect_ratio: 'Aspect Ratio',
+	resolution: 'Resolution',
+	background: 'Background',
+	input_urls: 'Image URLs / Input Binary Fields',
+	image: 'Image URLs / Input Binary Fields',
+};
 
-const record = (value: unknown): Schema =>
-	value && typeof value === 'object' && !Array.isArray(value) ? (value as Schema) : {};
-
-/** The reference field a served schema names: `input_urls` today, `image` in the older shape. */
-export function referenceSlot(schema: Schema | undefined): ReferenceSlot {
-	const properties = record(schema?.properties);
-	for (const field of [GPT_IMAGE_2.referenceField, GPT_IMAGE_2.legacyReferenceField]) {
-		const property = properties[field];
-		if (property === undefined) continue;
-		const spec = record(property);
-		const list = spec.type === 'array' || (spec.type === undefined && field === 'input_urls');
-		const maxItems = typeof spec.maxItems === 'number' ? spec.maxItems : undefined;
+/** A reference field in a served schema: GPT Image 2's names first, else any list of URLs (other routes). */
+export function referenceSlot(schema: JsonSchema | undefined): ReferenceSlot {
+	const properties = schema?.properties ?? {};
+	const named = [GPT_IMAGE_2.referenceField, GPT_IMAGE_2.legacyReferenceField].find(
+		(field) => properties[field] !== undefined,
+	);
+	const field =
+		named ??
+		Object.keys(properties).find(
+			(key) => properties[key].type === 'array' && properties[key].items?.format === 'uri',
+		);
+	if (field !== undefined) {
+		const spec = properties[field];
+		const list = spec.type === 'array' || (spec.type === undefined && field !== 'image');
 		return {
 			field,
 			list,
-			max: list ? (maxItems ?? GPT_IMAGE_2.maxReferences) : 1,
+			max: list ? (spec.maxItems ?? GPT_IMAGE_2.maxReferences) : 1,
 			fromSchema: true,
 		};
 	}
@@ -40,6 +52,17 @@ export function referenceSlot(schema: Schema | undefined): ReferenceSlot {
 		max: GPT_IMAGE_2.maxReferences,
 		fromSchema: false,
 	};
+}
+
+/** The schema's complaint as a field error: the node's field names (hiapi's in brackets), item, what is valid. */
+export function schemaProblem(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	problem: SchemaProblem,
+): NodeOperationError {
+	const named = [...new Set(problem.fields.map((field) => NODE_FIELDS[field] ?? field))];
+	const fields = `${named.join(' and ')} (${problem.fields.join(', ')})`;
+	return invalidField.call(this, itemIndex, fields, problem.problem, problem.valid);
 }
 
 /** More references than the field takes are refused before anything is sent. */
