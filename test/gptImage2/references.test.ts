@@ -185,6 +185,35 @@ describe('GPT Image 2 v2: references and hiapi’s current rules', () => {
 		expect(t.sim.counters.submits).toBe(0);
 	});
 
+	it("each item carries its estimate from hiapi's price list; Max Estimated Cost refuses an over-budget run with 0 tasks", async () => {
+		const priced = harnessFor(t.sim, {
+			modelSchemaUrl: `${t.sim.baseUrl}/api/models/content`,
+			pricingUrl: `${t.sim.baseUrl}/api/pricing`,
+		});
+		try {
+			const ok = await priced.runNode({
+				type: GPT,
+				parameters: i2i({ imageUrls: urls(2), aspectRatio: '16:9', resolution: '2K' }),
+			});
+			expect(ok.status).toBe('success');
+			// The simulator prices gpt-image-2/image-to-image at $0.06 at 2K.
+			expect(ok.items[0].json.estimatedUsd).toBe(0.06);
+			expect(String(ok.items[0].json.estimateRule)).toMatch(/2K/);
+
+			const before = t.sim.counters.submits;
+			const over = await priced.runNode({
+				type: GPT,
+				parameters: i2i({ imageUrls: urls(1), options: { ...fast, maxEstimatedCostUsd: 0.1 } }),
+				input: [{ json: {} }, { json: {} }, { json: {} }],
+			});
+			expect(over.status).toBe('error');
+			expect(over.error?.message).toMatch(/0\.12/);
+			expect(t.sim.counters.submits).toBe(before);
+		} finally {
+			await priced.stop();
+		}
+	});
+
 	describe('when hiapi still serves the older schema (a single image)', () => {
 		const legacy: SimOptions = { gptImage2Schema: 'legacy' };
 		// The node keeps a schema for a few minutes, as it would from hiapi: this simulator changed it.
