@@ -77,7 +77,7 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 				taskId,
 				status: 'timeout',
 				model: 'gpt-image-2/text-to-image',
-				echo: { prompt: ['one', 'two'][i], aspectRatio: '1:1', resolution: '1K' },
+				echo: { prompt: ['one', 'two'][i], aspectRatio: 'auto', resolution: '1K' },
 			})),
 		);
 		expect(Object.keys(stack[0].json)).toEqual(['error']);
@@ -154,7 +154,7 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 				code: 'TASK_FAILED',
 				model: 'gpt-image-2/text-to-image',
 				prompt: 'FAILME',
-				aspectRatio: '1:1',
+				aspectRatio: 'auto',
 				resolution: '1K',
 			},
 		});
