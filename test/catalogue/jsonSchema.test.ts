@@ -220,7 +220,7 @@ describe('the JSON Schema validator, keyword by keyword', () => {
 		expect(checkAgainstSchema(schema, {})).toEqual({
 			fields: ['image', 'text'],
 			problem: 'text is required when image is not set',
-			valid: 'When image is not set: Give a value. Otherwise change or remove image.',
+			valid: 'When image is not set: Give text. Otherwise change or remove image.',
 		});
 		expect(checkAgainstSchema(schema, { text: 'x' })).toBeUndefined();
 

@@ -40,6 +40,7 @@ const rows: PriceRow[] = readPriceRows({
 			policies: [{ rule: { n: { min: 2 } }, usd_value: 1 }],
 		},
 		{ model_name: 'demo-frames', base_usd_value: 0.1, factors: ['frames'] },
+		{ model_name: 'demo-batch', base_usd_value: 0.025, factors: ['n'] },
 		{ model_name: 'demo-quota', policies: [{ rule: {}, pricing_type: 'fixed', usd_value: null }] },
 		{ model_name: 'demo-free', base_usd_value: 0 },
 		{ model_name: 'demo-chat', model_type: 'Chat', base_usd_value: 1 },
@@ -56,6 +57,7 @@ describe("hiapi's price list", () => {
 			'demo-video@ext',
 			'demo-odd',
 			'demo-frames',
+			'demo-batch',
 			'demo-quota',
 			'demo-free',
 			'demo-chat',
@@ -89,7 +91,7 @@ describe("hiapi's price list", () => {
 			priceFor(rows, 'demo-video', undefined, { resolution: '720p', sound: true, duration: 4 }),
 		).toEqual({
 			usd: 0.572,
-			rule: 'demo-video, resolution 720p, sound true: $0.143 per second × 4 s',
+			rule: 'demo-video, resolution 720p, sound true: $0.143 × 4 s',
 		});
 		expect(priceFor(rows, 'demo-video', undefined, { resolution: '480p', duration: 5 })?.usd).toBe(
 			0.5,
@@ -107,10 +109,18 @@ describe("hiapi's price list", () => {
 		expect(priceFor(rows, 'demo-video', 'default', { duration: 2 })?.usd).toBe(0.2);
 	});
 
+	it('a factor multiplies by its input field', () => {
+		expect(priceFor(rows, 'demo-batch', undefined, { n: 4 })).toEqual({
+			usd: 0.1,
+			rule: 'demo-batch, base price: $0.025 × n 4',
+		});
+		expect(priceFor(rows, 'demo-batch', undefined, { n: 0 })).toBeUndefined();
+	});
+
 	it('a route reads its own row, never the bare model', () => {
 		expect(priceFor(rows, 'demo-video', 'ext', { duration: 2 })).toEqual({
 			usd: 0.6,
-			rule: 'demo-video@ext, base price: $0.3 per second × 2 s',
+			rule: 'demo-video@ext, base price: $0.3 × 2 s',
 		});
 		expect(priceFor(rows, 'demo-image/text-to-image', 'ext', {})).toBeUndefined();
 	});
@@ -119,7 +129,7 @@ describe("hiapi's price list", () => {
 		expect(priceFor(rows, 'unknown-model', undefined, {})).toBeUndefined();
 		expect(priceFor(rows, 'demo-video', undefined, { resolution: '720p' })).toBeUndefined(); // no duration
 		expect(priceFor(rows, 'demo-odd', undefined, {})).toBeUndefined(); // unknown condition
-		expect(priceFor(rows, 'demo-frames', undefined, {})).toBeUndefined(); // unknown factor
+		expect(priceFor(rows, 'demo-frames', undefined, {})).toBeUndefined(); // a factor the input lacks
 		expect(priceFor(rows, 'demo-quota', undefined, {})).toBeUndefined(); // no USD value
 		expect(priceFor(rows, 'demo-free', undefined, {})).toBeUndefined(); // a zero price
 	});

@@ -40,8 +40,10 @@ const CRED = {
 	shipped: { id: 'hiapiSimulator01', name: 'HiAPI (simulator)' },
 	/** What the README tells a user to fill for the trigger's default authentication, plus the catalogue URL. */
 	signed: { id: 'hiapiE2eHiApiSg1', name: 'HiAPI e2e (signing key, catalogue)' },
-	/** A Model Catalogue URL where nothing is served: what the editor shows then. */
+	/** Price list, schema and catalogue URLs where nothing is served: what the editor shows then. */
 	noCatalogue: { id: 'hiapiE2eHiApiNc1', name: 'HiAPI e2e (catalogue unreachable)' },
+	/** hiapi's own model data only: the optional docs/models.json switched off (empty URL). */
+	noDocs: { id: 'hiapiE2eHiApiNd1', name: 'HiAPI e2e (no docs catalogue)' },
 };
 
 const WF = {
@@ -358,8 +360,9 @@ function triggerWorkflow() {
 					const cred = e2e.renderExample('hiapi-simulator.credentials.json', vars, dir);
 					e2e.renderExample('product-video.json', vars, workflowsDir);
 					const credentials = JSON.parse(fs.readFileSync(cred.file, 'utf8'));
-					// The shipped credential names the simulator's catalogue ({{SIM_URL}}/docs/models.json).
+					// The shipped credential names the simulator's model data ({{SIM_URL}}/api/pricing...).
 					expect(credentials[0].data.catalogueUrl).toBe(sim.catalogUrl);
+					expect(credentials[0].data.pricingUrl).toBe(sim.pricingUrl);
 					credentials.push({
 						...CRED.signed,
 						type: 'hiApiApi',
@@ -368,6 +371,8 @@ function triggerWorkflow() {
 							baseUrl: sim.baseUrl,
 							signingSecret: SIGNING_KEY,
 							catalogueUrl: sim.catalogUrl,
+							pricingUrl: sim.pricingUrl,
+							modelSchemaUrl: `${sim.baseUrl}/api/models/content`,
 						},
 					});
 					credentials.push({
@@ -377,6 +382,19 @@ function triggerWorkflow() {
 							apiKey: sim.apiKey,
 							baseUrl: sim.baseUrl,
 							catalogueUrl: `${sim.baseUrl}/docs/no-such-catalogue.json`,
+							pricingUrl: `${sim.baseUrl}/api/no-such-pricing`,
+							modelSchemaUrl: `${sim.baseUrl}/api/no-such-schema`,
+						},
+					});
+					credentials.push({
+						...CRED.noDocs,
+						type: 'hiApiApi',
+						data: {
+							apiKey: sim.apiKey,
+							baseUrl: sim.baseUrl,
+							catalogueUrl: '',
+							pricingUrl: sim.pricingUrl,
+							modelSchemaUrl: `${sim.baseUrl}/api/models/content`,
 						},
 					});
 					fs.writeFileSync(cred.file, JSON.stringify(credentials, null, '\t'));
@@ -457,7 +475,7 @@ function triggerWorkflow() {
 		}, 60000);
 
 		test(
-			"the editor's model list and field mapping come from the simulator's catalogue through n8n's REST endpoints",
+			"the editor's model list and field mapping come from the simulator's price list and schemas through n8n's REST endpoints (docs catalogue off too)",
 			async () => {
 				await withLogs(async () => {
 					const catalogueGets = sim.counters.catalogueGets;
@@ -469,24 +487,26 @@ function triggerWorkflow() {
 							filter ? { filter } : {},
 						);
 
-					// Every model the catalogue lists with a task API: text models and the malformed entry left out.
+					// Every model hiapi's price list names, routed rows as routes of their model, the chat
+					// model (priced by tokens) left out.
+					const pricingGets = sim.counters.pricingGets;
 					const all = await owner.rest(
 						'POST',
 						'/dynamic-node-parameters/resource-locator-results',
 						await listBody(),
 					);
 					expect(all.status).toBe(200);
-					const expected = sim.catalogue.models
-						.filter(
-							(m: any) =>
-								typeof m.id === 'string' && Array.isArray(m.input) && m.category !== 'text',
-						)
-						.map((m: any) => m.id);
+					const expected = [
+						...new Set<string>(
+							sim.pricing.data.map((row: any) => String(row.model_name).split('@')[0]),
+						),
+					].filter((id) => id !== 'gpt-5-mini');
 					const ids = all.json.data.results.map((r: any) => r.value);
 					expect(ids).toEqual(expected);
 					expect(ids).toHaveLength(9);
 					expect(ids).not.toContain('gpt-5-mini');
-					expect(sim.catalogue.models.some((m: any) => m.id === undefined)).toBe(true);
+					expect(ids).not.toContain('gpt-image-2/image-to-image@ext');
+					expect(sim.counters.pricingGets).toBeGreaterThan(pricingGets);
 
 					// What the user types filters it.
 					const video = await owner.rest(
@@ -530,9 +550,29 @@ function triggerWorkflow() {
 						}),
 					);
 					expect(mapper.status).toBe(200);
-					expect(mapper.json.data.fields).toEqual(SEEDANCE_SCHEMA);
+					// From the model's JSON Schema (/api/models/content), never its `model` property.
+					const byId = Object.fromEntries(mapper.json.data.fields.map((f: any) => [f.id, f]));
+					expect(Object.keys(byId)).toEqual(
+						Object.keys(sim.schema('seedance-2.0').properties).filter((k) => k !== 'model'),
+					);
+					expect(byId.prompt).toMatchObject({
+						displayName: 'Prompt',
+						required: true,
+						removed: false,
+					});
+					expect(byId.resolution).toMatchObject({
+						type: 'options',
+						options: ['480p', '720p', '1080p', '4k'].map((v) => ({ name: v, value: v })),
+						defaultValue: '720p',
+					});
+					expect(byId.duration).toMatchObject({ displayName: 'Duration (4–15)', type: 'number' });
+					expect(byId.reference_image_urls).toMatchObject({
+						displayName: 'Reference image urls (list of URLs, 1–9)',
+						type: 'array',
+						required: false,
+					});
 
-					// A media input is offered, but not required (Files can fill it).
+					// A required media input is shown, but not required (Files can fill it).
 					const kling = await owner.rest(
 						'POST',
 						'/dynamic-node-parameters/resource-mapper-fields',
@@ -542,15 +582,44 @@ function triggerWorkflow() {
 					);
 					const image = kling.json.data.fields.find((f: any) => f.id === 'image');
 					expect(image).toMatchObject({
-						displayName: 'Image (image URL)',
+						displayName: 'Image (URL)',
 						required: false,
 						type: 'string',
 						removed: false,
 					});
 					expect(kling.json.data.fields.find((f: any) => f.id === 'cfg_scale')).toMatchObject({
+						displayName: 'Cfg scale (0–1)',
 						type: 'number',
 						defaultValue: 0.5,
 					});
+
+					// With the docs catalogue switched off, the list and the fields come from hiapi alone.
+					const credentials = { hiApiApi: CRED.noDocs };
+					const bare = await owner.rest(
+						'POST',
+						'/dynamic-node-parameters/resource-locator-results',
+						await editorRequest(
+							'parameters.model',
+							'searchModels',
+							{ model: { __rl: true, mode: 'list', value: '' } },
+							{ credentials },
+						),
+					);
+					expect(bare.status).toBe(200);
+					expect(bare.json.data.results.map((r: any) => r.value)).toEqual(expected);
+					const i2i = await owner.rest(
+						'POST',
+						'/dynamic-node-parameters/resource-mapper-fields',
+						await editorRequest(
+							'parameters.inputFields',
+							'getModelFields',
+							{ model: { __rl: true, mode: 'id', value: 'gpt-image-2/image-to-image' } },
+							{ credentials },
+						),
+					);
+					expect(i2i.json.data.fields.map((f: any) => f.id)).toEqual(
+						expect.arrayContaining(['prompt', 'input_urls', 'aspect_ratio', 'resolution']),
+					);
 
 					// n8n fetched the catalogue itself (cached for minutes across these calls).
 					figures.catalogueGetsForEditor = sim.counters.catalogueGets - catalogueGets;
@@ -578,7 +647,7 @@ function triggerWorkflow() {
 					figures.listWithoutCatalogue = `${list.status} ${JSON.stringify(list.json ?? list.text).slice(0, 300)}`;
 					expect(list.status).toBeGreaterThanOrEqual(400);
 					expect(JSON.stringify(list.json ?? list.text)).toMatch(
-						/Could not load hiapi's models: the model catalogue at http:\/\/127\.0\.0\.1:\d+\/docs\/no-such-catalogue\.json could not be read/,
+						/Could not load hiapi's models: hiapi's price list at http:\/\/127\.0\.0\.1:\d+\/api\/no-such-pricing could not be read .*the model catalogue at http:\/\/127\.0\.0\.1:\d+\/docs\/no-such-catalogue\.json could not be read/,
 					);
 					const mapper = await owner.rest(
 						'POST',
@@ -640,6 +709,9 @@ function triggerWorkflow() {
 						status: 'success',
 						model: 'seedance-2.0',
 						outputs: [{ type: 'video' }],
+						// The price list's 720p rate (the schema's default) × the default 5 s.
+						estimatedUsd: 0.4,
+						estimateRule: 'seedance-2.0, resolution 720p: $0.08 × 5 s',
 					});
 					const bytes = expectFile(item.binary!.data, row.id, taskId, 0, 'video/mp4', 'mp4');
 					expect(bytes.subarray(4, 8).toString('latin1')).toBe('ftyp');

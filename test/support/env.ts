@@ -40,6 +40,8 @@ export function harnessFor(
 				apiKey: sim.apiKey,
 				baseUrl: sim.baseUrl,
 				catalogueUrl: `${sim.baseUrl}/docs/models.json`,
+				pricingUrl: `${sim.baseUrl}/api/pricing`,
+				modelSchemaUrl: `${sim.baseUrl}/api/models/content`,
 				...credential,
 			},
 		},

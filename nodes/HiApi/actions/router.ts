@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { catalogueFor } from '../../shared/catalogue/forNode';
+import { categoryOf, listModels } from '../../shared/catalogue/forNode';
 import type { ModelCategory } from '../../shared/catalogue/parse';
 import { getTasks } from '../../shared/completion/getTask';
 import { runTasks, type Completion } from '../../shared/completion/run';
@@ -26,10 +26,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (operation === 'getTask')
 		return await getTasks.call(this, readSettings.call(this, BY_CATEGORY.other));
 
-	// One catalogue read per run (cached across runs for minutes); without it, models run as given.
-	const { models } = await catalogueFor.call(this);
-	const first = models.find((m) => m.id === safeModelId.call(this));
-	const settings = readSettings.call(this, BY_CATEGORY[first?.category ?? 'other']);
+	// One model-list read per run (cached across runs for minutes); without it, models run as given.
+	const { models } = await listModels.call(this);
+	const settings = readSettings.call(this, BY_CATEGORY[categoryOf(models, safeModelId.call(this))]);
 	const completion = this.getNodeParameter('completion', 0, 'poll') as Completion;
 	return await runTasks.call(
 		this,

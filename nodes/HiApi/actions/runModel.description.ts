@@ -35,7 +35,7 @@ export const runModelFields: INodeProperties[] = [
 			{
 				name: 'Map Fields',
 				value: 'fields',
-				description: "The model's inputs as fields, from hiapi's catalogue",
+				description: "The model's inputs as fields, from hiapi's schema for the model",
 			},
 			{ name: 'JSON', value: 'json', description: "The model's input as one JSON object" },
 		],
@@ -49,7 +49,7 @@ export const runModelFields: INodeProperties[] = [
 		default: { mappingMode: 'defineBelow', value: null },
 		required: true,
 		typeOptions: {
-			loadOptionsDependsOn: ['model.value'],
+			loadOptionsDependsOn: ['model.value', 'options.route'],
 			resourceMapper: {
 				resourceMapperMethod: 'getModelFields',
 				mode: 'add',
@@ -90,8 +90,9 @@ export const runModelFields: INodeProperties[] = [
 						name: 'field',
 						type: 'string',
 						default: 'image',
-						placeholder: 'e.g. image',
-						description: "The model's input field the file goes to (e.g. image, reference_audio)",
+						placeholder: 'e.g. image_urls',
+						description:
+							"The model's input the file goes to, as its schema names it (e.g. input_urls, image_urls, first_frame_url). A list input takes every file given for it.",
 					},
 					{
 						displayName: 'Input Binary Fields',
@@ -100,7 +101,7 @@ export const runModelFields: INodeProperties[] = [
 						default: 'data',
 						placeholder: 'e.g. data or data, data_1',
 						description:
-							'Binary properties of the incoming item holding the file. Several, comma-separated, make a list (for fields that take several files).',
+							'Binary properties of the incoming item holding the file. Several, comma-separated, for an input that takes a list; order kept.',
 					},
 				],
 			},

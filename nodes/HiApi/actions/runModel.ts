@@ -1,7 +1,16 @@
 import type { IDataObject, IExecuteFunctions, ResourceMapperValue } from 'n8n-workflow';
 
 import { checkInput } from '../../shared/catalogue/check';
+import { fileKinds, fileSlot } from '../../shared/catalogue/fileFields';
+import type { ListedModel } from '../../shared/catalogue/forNode';
+import {
+	checkAgainstSchema,
+	coerceToSchema,
+	withSchemaDefaults,
+} from '../../shared/catalogue/jsonSchema';
 import type { CatalogueModel, ModelField } from '../../shared/catalogue/parse';
+import { estimateCost } from '../../shared/catalogue/pricing';
+import { modelSchema, schemaNameOf, type JsonSchema } from '../../shared/catalogue/schema';
 import { routeOf, userIdempotencyKey, type TaskRequest } from '../../shared/completion/request';
 import { binaryMediaAsDataUrl, MEDIA_KINDS_ALL, type MediaKind } from '../../shared/media/input';
 import { invalidField, jsonObject, nonEmptyText } from '../../shared/validate';
@@ -33,9 +42,9 @@ function mappedInput(this: IExecuteFunctions, itemIndex: number): Record<string,
 }
 
 /**
- * Values as the catalogue types them: the field mapper and expressions often give "5" for 5 or
- * "true" for true, which hiapi would refuse. Anything that does not convert cleanly is left as it is,
- * for the check below to name.
+ * Values as the docs catalogue types them (for models hiapi gives no schema for): the field mapper
+ * and expressions often give "5" for 5 or "true" for true, which hiapi would refuse. Anything that
+ * does not convert cleanly is left as it is, for the check to name.
  */
 function coerce(field: ModelField, value: unknown): unknown {
 	if (typeof value !== 'string') return value;
@@ -58,12 +67,66 @@ function coerce(field: ModelField, value: unknown): unknown {
 	return value;
 }
 
-/** Files from the item's binary data, each sent inline as a data: URL into the input field it names. */
+/** Where a file may go and what it may be, as the model's schema or docs entry says. */
+interface FileTarget {
+	list: boolean;
+	kinds: readonly MediaKind[];
+}
+
+function fileTarget(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	modelId: string,
+	name: string,
+	schema: JsonSchema | undefined,
+	documented: CatalogueModel | undefined,
+): FileTarget | undefined {
+	if (schema) {
+		const property = schema.properties?.[name];
+		if (property) {
+			const slot = fileSlot(name, property);
+			if (slot) return { list: slot === 'list', kinds: fileKinds(name, property) };
+		}
+		if (property || schema.additionalProperties === false) {
+			const takers = Object.entries(schema.properties ?? {})
+				.filter(([field, p]) => fileSlot(field, p) !== undefined)
+				.map(([field]) => field);
+			throw invalidField.call(
+				this,
+				itemIndex,
+				'Files › Input Field',
+				property
+					? `input '${name}' of the model '${modelId}' does not take files`
+					: `'${name}' is not an input of the model '${modelId}'`,
+				takers.length > 0
+					? `Inputs that take files: ${takers.join(', ')}.`
+					: `The model '${modelId}' takes no files: remove the Files entry.`,
+			);
+		}
+		return undefined;
+	}
+	const field = documented?.fields.find((f) => f.name === name);
+	if (!field) return undefined;
+	const kind = field.kind === 'array' ? field.items : field.kind;
+	return {
+		list: field.kind === 'array',
+		kinds: kind === 'image' || kind === 'video' || kind === 'audio' ? [kind] : MEDIA_KINDS_ALL,
+	};
+}
+
+/**
+ * Files from the item's binary data, each sent inline as a data: URL into the input it names: one
+ * file for a single-URL input, a list (in the order given, after any URLs already there) for a list
+ * input, even of one. Each file is checked by its bytes against the kinds the input takes; list sizes
+ * are checked with the rest of the input.
+ */
 async function attachFiles(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	input: Record<string, unknown>,
-	model: CatalogueModel | undefined,
+	modelId: string,
+	schema: JsonSchema | undefined,
+	documented: CatalogueModel | undefined,
 ): Promise<void> {
 	const files = (this.getNodeParameter('files.file', itemIndex, []) as IDataObject[]) ?? [];
 	const maxMb =
@@ -78,7 +141,7 @@ async function attachFiles(
 				itemIndex,
 				'Files › Input Field',
 				'is empty',
-				"Name the model's input the file is for, e.g. image.",
+				"Name the model's input the file is for, e.g. image_urls.",
 			);
 		const properties = String(file.binaryProperties ?? '')
 			.split(',')
@@ -93,31 +156,58 @@ async function attachFiles(
 				'Give the binary property holding the file, e.g. data.',
 			);
 		}
-		const field = model?.fields.find((f) => f.name === name);
-		const kind = field?.kind === 'array' ? field.items : field?.kind;
-		const kinds: readonly MediaKind[] =
-			kind === 'image' || kind === 'video' || kind === 'audio' ? [kind] : MEDIA_KINDS_ALL;
+		const target = fileTarget.call(this, itemIndex, modelId, name, schema, documented);
+		if (target && !target.list && properties.length > 1) {
+			throw invalidField.call(
+				this,
+				itemIndex,
+				'Files › Input Binary Fields',
+				`names ${properties.length} files for input '${name}', which takes one`,
+				'Give one binary property here, or choose an input that takes a list of files.',
+			);
+		}
 		const urls: string[] = [];
 		for (const property of properties)
-			urls.push(await binaryMediaAsDataUrl.call(this, itemIndex, property, maxMb, kinds, name));
-		input[name] = field?.kind === 'array' || urls.length > 1 ? urls : urls[0];
+			urls.push(
+				await binaryMediaAsDataUrl.call(
+					this,
+					itemIndex,
+					property,
+					maxMb,
+					target?.kinds ?? MEDIA_KINDS_ALL,
+					name,
+				),
+			);
+		const list = target ? target.list : urls.length > 1;
+		if (list) {
+			const given = input[name];
+			const before = Array.isArray(given)
+				? given
+				: given === undefined || given === ''
+					? []
+					: [given];
+			input[name] = [...before, ...urls];
+		} else input[name] = urls[0];
 	}
 }
 
 /**
  * One item's task for any model: the model (from the list or by ID), its input (mapped fields or
- * JSON) and any files. Where the catalogue describes the model, the input is checked against it
- * before anything is sent; a model it does not know is sent as given, for hiapi to judge.
+ * JSON) and any files. Where hiapi gives the model's JSON Schema, the input is typed and checked
+ * against it before anything is sent, unknown fields included (hiapi refuses them too); where only
+ * the docs catalogue describes it, unknown fields go to hiapi, which may know more; a model neither
+ * describes is sent as given, for hiapi to judge. The estimate comes from hiapi's price list, with
+ * the schema's defaults for fields left out.
  */
 export async function buildModelRequest(
 	this: IExecuteFunctions,
 	itemIndex: number,
-	models: CatalogueModel[],
+	models: ListedModel[],
 ): Promise<TaskRequest> {
 	const modelId = modelIdOf.call(this, itemIndex);
-	const model = models.find((m) => m.id === modelId);
+	const { route } = routeOf.call(this, itemIndex);
 	const mode = this.getNodeParameter('inputMode', itemIndex, 'fields') as string;
-	const input =
+	let input =
 		mode === 'json'
 			? {
 					...jsonObject.call(
@@ -128,11 +218,26 @@ export async function buildModelRequest(
 					),
 				}
 			: mappedInput.call(this, itemIndex);
-	await attachFiles.call(this, itemIndex, input, model);
-	if (model) {
-		for (const field of model.fields)
+	const { schema } = await modelSchema.call(this, schemaNameOf(modelId, route));
+	const documented = schema ? undefined : models.find((m) => m.id === modelId)?.documented;
+	if (schema) input = coerceToSchema(schema, input);
+	else if (documented)
+		for (const field of documented.fields)
 			if (field.name in input) input[field.name] = coerce(field, input[field.name]);
-		const problem = checkInput(model, input);
+	await attachFiles.call(this, itemIndex, input, modelId, schema, documented);
+
+	if (schema) {
+		const problem = checkAgainstSchema(schema, input, { model: modelId });
+		if (problem)
+			throw invalidField.call(
+				this,
+				itemIndex,
+				`Input › ${problem.fields.join(', ')}`,
+				problem.problem,
+				problem.valid,
+			);
+	} else if (documented) {
+		const problem = checkInput(documented, input, false);
 		if (problem)
 			throw invalidField.call(
 				this,
@@ -142,9 +247,16 @@ export async function buildModelRequest(
 				problem.valid,
 			);
 	}
+	const estimate = await estimateCost.call(
+		this,
+		modelId,
+		route,
+		schema ? withSchemaDefaults(schema, input) : input,
+	);
 	return {
-		body: { model: modelId, input, ...routeOf.call(this, itemIndex) },
+		body: { model: modelId, input, ...(route ? { route } : {}) },
 		idempotencyKey: userIdempotencyKey.call(this, itemIndex),
 		echo: {},
+		...(estimate ? { estimate } : {}),
 	};
 }

@@ -88,16 +88,18 @@ function validFor(field: ModelField): string {
 
 /**
  * Checks an input against what the catalogue says of the model, before anything is sent: unknown
- * fields, missing required ones, enum values, types and ranges. Returns the first problem, or
+ * fields (unless `refuseUnknown` is false: a list that is not hiapi's own may know less than hiapi),
+ * missing required ones, enum values, types and ranges. Returns the first problem, or
  * undefined. hiapi checks again (and names what it refuses), so this only has to be right, not complete.
  */
 export function checkInput(
 	model: CatalogueModel,
 	input: Record<string, unknown>,
+	refuseUnknown = true,
 ): InputProblem | undefined {
 	const byName = new Map(model.fields.map((f) => [f.name, f]));
 	for (const name of Object.keys(input)) {
-		if (!byName.has(name)) {
+		if (refuseUnknown && !byName.has(name)) {
 			return {
 				field: name,
 				problem: `is not an input of the model '${model.id}'`,

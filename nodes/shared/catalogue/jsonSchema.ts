@@ -16,6 +16,8 @@ export interface SchemaProblem {
 export interface CheckContext {
 	/** The model's id, for the message about a field the model does not take. */
 	model?: string;
+	/** The top-level properties, so a rule's `required` (in if/then) can say what its field takes. */
+	top?: Record<string, JsonSchema>;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -261,8 +263,9 @@ function checkObject(
 		// `model` is satisfied by the task's top-level model when the schema lists it as its one value
 		// (or not at all); the node never puts it in the input.
 		if (name in properties || (path === '' && name === 'model')) continue;
+		const known = path === '' ? context.top?.[name] : undefined;
 		if (value[name] === undefined)
-			return problemAt(join(path, name), 'is required', 'Give a value.');
+			return problemAt(join(path, name), 'is required', known ? validFor(known) : 'Give a value.');
 	}
 	return undefined;
 }
@@ -297,7 +300,7 @@ function checkCombinators(
 					passing === 0
 						? `fit none of the allowed combinations${first ? ` (${first.fields.join(', ')} ${first.problem})` : ''}`
 						: 'fit more than one of combinations that exclude each other',
-				valid: `Allowed ${passing === 0 ? '' : 'exactly one of '}: ${allowed}.`.replace(' :', ':'),
+				valid: `${passing === 0 ? 'Allowed' : 'Allowed, exactly one of'}: ${allowed}.`,
 			};
 		}
 	}
@@ -408,7 +411,7 @@ export function checkAgainstSchema(
 	input: Record<string, unknown>,
 	context: CheckContext = {},
 ): SchemaProblem | undefined {
-	return check(schema, input, '', context);
+	return check(schema, input, '', { ...context, top: schema.properties ?? {} });
 }
 
 function coerceValue(schema: JsonSchema, value: unknown): unknown {

@@ -60,7 +60,7 @@ export function readPriceRows(body: unknown): PriceRow[] {
 		const at = name.indexOf('@');
 		const model = at > 0 ? name.slice(0, at) : name;
 		const route = at > 0 ? name.slice(at + 1) || undefined : undefined;
-		const kind = [entry.category, entry.model_type, entry.type, entry.kind]
+		const kind = [entry.category, entry.model_type, entry.model_category, entry.kind]
 			.map(text)
 			.find(Boolean)
 			?.toLowerCase();
@@ -184,18 +184,24 @@ export function priceFor(
 	if (!row) return undefined;
 	const raw = row.raw;
 
+	// `factors` name the input fields the unit price is multiplied by: `duration` (or hiapi's aliases
+	// `seconds`, `duration_seconds`) makes it a price per second, `n` per output. A factor the input
+	// does not give as a positive number (e.g. a chat model's tokens) leaves no estimate.
 	let units = 1;
 	let per = 'per task';
 	if (raw.factors !== undefined && raw.factors !== null) {
 		if (!Array.isArray(raw.factors)) return undefined;
-		const factors = raw.factors.map((f) => (typeof f === 'string' ? f.trim().toLowerCase() : ''));
-		if (factors.length > 1 || factors.some((f) => !DURATION_FACTORS.includes(f))) return undefined;
-		if (factors.length === 1) {
-			const seconds = positive(input[factors[0]] ?? input.duration);
-			if (seconds === undefined) return undefined;
-			units = seconds;
-			per = `per second × ${seconds} s`;
+		const parts: string[] = [];
+		for (const factor of raw.factors) {
+			const name = typeof factor === 'string' ? factor.trim() : '';
+			if (!name) return undefined;
+			const isDuration = DURATION_FACTORS.includes(name.toLowerCase());
+			const amount = positive(input[name] ?? (isDuration ? input.duration : undefined));
+			if (amount === undefined) return undefined;
+			units *= amount;
+			parts.push(isDuration ? `${amount} s` : `${name} ${amount}`);
 		}
+		if (parts.length > 0) per = `× ${parts.join(' × ')}`;
 	}
 
 	const base = positive(raw.base_usd_value ?? raw.model_price);

@@ -136,6 +136,14 @@ export function inputSchemaOf(body: unknown): JsonSchema | undefined {
 
 const schemas = new PublicCache<JsonSchema>();
 
+/** The name hiapi's schema endpoint knows a model and route by: `<id>@<route>` for a route other than the default. */
+export function schemaNameOf(modelId: string, route?: string): string {
+	const chosen = (route ?? '').trim();
+	return chosen && chosen !== 'default' && !modelId.includes('@')
+		? `${modelId}@${chosen}`
+		: modelId;
+}
+
 /** The schema URL for one model: hiapi names routed variants `<id>@<route>` there too. */
 export function schemaUrl(base: string, modelId: string): string {
 	const separator = base.includes('?') ? '&' : '?';
