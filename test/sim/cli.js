@@ -26,6 +26,9 @@ async function main() {
 		...(env.SIM_KEY ? { keys: [env.SIM_KEY] } : {}),
 		...(env.SIM_SIGNING_KEY ? { signingKey: env.SIM_SIGNING_KEY } : {}),
 		timeScale: envNumber('SIM_TIME_SCALE') ?? 1,
+		...(env.SIM_GPT_IMAGE_2_SCHEMA === 'legacy' ? { gptImage2Schema: 'legacy' } : {}),
+		...(env.SIM_DOCS_CATALOGUE === '0' ? { docsCatalogue: false } : {}),
+		maxInFlightPerKey: envNumber('SIM_MAX_IN_FLIGHT') ?? 0,
 	});
 
 	// KEY=value lines so scripts can read them; the first line is for people.

@@ -164,7 +164,7 @@ function check(v, schema, path, ctx) {
 		const holds = valid(v, s.if, path, ctx);
 		const branch = holds ? s.then : s.else;
 		if (branch !== undefined) {
-			const why = holds ? conditionText(v, s.if, path) : `unless ${conditionText(v, s.if, path)}`;
+			const why = `${holds ? 'when' : 'since'} ${conditionText(v, s.if, path)}`;
 			check(v, branch, path, { ...ctx, when: ctx.when ? `${ctx.when}; ${why}` : why });
 		}
 	}
@@ -186,7 +186,7 @@ function valid(
 	}
 }
 
-/** "when input.resolution is "2K"": the fields an `if` looks at, with the values they have. */
+/** `input.resolution is "2K"`: the fields an `if` looks at, with the values they have. */
 function conditionText(
 	/** @type {unknown} */ v,
 	/** @type {any} */ cond,
@@ -204,7 +204,7 @@ function conditionText(
 		if (x === undefined) return `${path}.${k} is not given`;
 		return typeof x === 'object' ? `${path}.${k} is given` : `${path}.${k} is ${show(x)}`;
 	});
-	return `when ${parts.join(' and ') || 'that condition holds'}`;
+	return parts.join(' and ') || 'that condition holds';
 }
 
 /** A `format: uri` string when the caller has no media rules: an absolute URL with a scheme. */

@@ -702,6 +702,38 @@ check('catalogue: served without auth, malformed entry present, replaceable, fau
 });
 
 check(
+	'website API: prices and schemas of every model run, no auth; docs catalogue optional',
+	async () => {
+		const s = await sim();
+		const prices = await request(`${s.baseUrl}/api/pricing`);
+		assert.equal(prices.status, 200);
+		const names = prices.json.data.map((r) => r.model_name);
+		for (const id of s.modelIds) {
+			assert.ok(names.includes(id), `priced: ${id}`);
+			const r = await request(s.schemaUrl(id));
+			assert.equal(r.status, 200, id);
+			assert.equal(r.json.data.input_schema.additionalProperties, false, id);
+			assert.deepEqual(r.json.data.input_schema.properties.model.enum, [id]);
+		}
+		assert.ok(names.includes(`${I2I}@ext`));
+		const i2i = (await request(s.schemaUrl(I2I))).json.data.input_schema;
+		assert.deepEqual(i2i.required, ['prompt', 'input_urls', 'model']);
+		assert.equal(i2i.properties.input_urls.maxItems, 16);
+		assert.equal((await request(s.schemaUrl('nope'))).status, 404);
+		assert.deepEqual([s.counters.pricingGets, s.counters.schemaGets], [1, s.modelIds.length + 2]);
+		const off = await sim({ docsCatalogue: false, gptImage2Schema: 'legacy' });
+		assert.equal((await request(off.catalogUrl)).status, 404);
+		const legacy = (await request(off.schemaUrl(I2I))).json.data.input_schema;
+		assert.deepEqual(legacy.required, ['prompt', 'image', 'model']);
+		const ok = await submit(off, {
+			model: I2I,
+			input: { prompt: 'x', image: 'https://e.com/a.png' },
+		});
+		assert.equal(ok.status, 200);
+	},
+);
+
+check(
 	'catalogue models: validation names the field (keys, required, enum, type, range, media, arrays)',
 	async () => {
 		const s = await sim({ maxDataUrlBytes: 1024, maxDataUrlBytesByKind: { audio: 4096 } });
