@@ -192,7 +192,7 @@ describe('GPT Image 2: generate and wait', () => {
 		]);
 	});
 
-	it('route and additional input are sent; unknown fields come back named', async () => {
+	it('route and additional input are sent; a field the served schema does not list is refused before sending', async () => {
 		const ok = await t.h.runNode({
 			type: GPT,
 			parameters: { operation: 'textToImage', prompt: 'p', options: { ...fast, route: 'ext' } },
@@ -209,7 +209,10 @@ describe('GPT Image 2: generate and wait', () => {
 			input: [{ json: {} }],
 		});
 		expect(bad.status).toBe('error');
-		expect(bad.error?.message).toContain("input field 'quality'");
+		expect(bad.error?.message).toBe(
+			"Additional Input (quality): is not an input of the model 'gpt-image-2/text-to-image' (item 0)",
+		);
+		expect(t.sim.counters.submits).toBe(1);
 	});
 
 	it("a failed task fails the node with hiapi's code and message and the task ID", async () => {

@@ -77,7 +77,13 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 				taskId,
 				status: 'timeout',
 				model: 'gpt-image-2/text-to-image',
-				echo: { prompt: ['one', 'two'][i], aspectRatio: 'auto', resolution: '1K' },
+				echo: {
+					prompt: ['one', 'two'][i],
+					aspectRatio: 'auto',
+					resolution: '1K',
+					estimatedUsd: 0.03,
+					estimateRule: 'gpt-image-2/text-to-image, resolution 1K: $0.03 per task',
+				},
 			})),
 		);
 		expect(Object.keys(stack[0].json)).toEqual(['error']);
@@ -156,6 +162,8 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 				prompt: 'FAILME',
 				aspectRatio: 'auto',
 				resolution: '1K',
+				estimatedUsd: 0.03,
+				estimateRule: 'gpt-image-2/text-to-image, resolution 1K: $0.03 per task',
 			},
 		});
 		for (const item of items.slice(0, 2)) {

@@ -60,7 +60,10 @@ export function schemaProblem(
 	itemIndex: number,
 	problem: SchemaProblem,
 ): NodeOperationError {
-	const named = [...new Set(problem.fields.map((field) => NODE_FIELDS[field] ?? field))];
+	// A field the node does not set can only have come from Additional Input.
+	const named = [
+		...new Set(problem.fields.map((field) => NODE_FIELDS[field] ?? 'Additional Input')),
+	];
 	const fields = `${named.join(' and ')} (${problem.fields.join(', ')})`;
 	return invalidField.call(this, itemIndex, fields, problem.problem, problem.valid);
 }
