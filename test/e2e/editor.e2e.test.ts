@@ -52,18 +52,29 @@ const GPT_POLL = [
 	'Concurrency',
 	'Download Output',
 	'Idempotency Key',
+	'Max Estimated Cost (USD)',
 	'Output Binary Field',
 	'Poll Interval (Seconds)',
 	'Route',
+	'Storage',
 	'Timeout (Seconds)',
 ];
-const GPT_CALLBACK = ['Additional Input (JSON)', 'Concurrency', 'Idempotency Key', 'Route'];
+const GPT_CALLBACK = [
+	'Additional Input (JSON)',
+	'Concurrency',
+	'Idempotency Key',
+	'Max Estimated Cost (USD)',
+	'Route',
+	'Storage',
+];
 const GPT_RESUME = [
 	'Additional Input (JSON)',
 	'Concurrency',
 	'Download Output',
+	'Max Estimated Cost (USD)',
 	'Output Binary Field',
 	'Route',
+	'Storage',
 	'Timeout (Seconds)',
 ];
 const withInline = (list: string[], name: string) =>
@@ -304,6 +315,8 @@ if (!ENABLED) {
 								apiKey: sim.apiKey,
 								baseUrl: sim.baseUrl,
 								catalogueUrl: `${sim.baseUrl}/docs/models.json`,
+								pricingUrl: `${sim.baseUrl}/api/pricing`,
+								modelSchemaUrl: `${sim.baseUrl}/api/models/content`,
 								signingSecret: 'whsec_editor_test_3f9a',
 								callbackToken: 'editor-test-callback-token-8d1e2f',
 								callbackHeaderName: 'X-HiAPI-Token',
