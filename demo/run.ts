@@ -133,24 +133,33 @@ async function main() {
 			`   ${done()} — saved ${made.map((f) => f.replace(root + '/', '')).join(', ')}\n`,
 		);
 
-		done = step('2. Image to image: the fox from step 1 as the reference (binary input)');
+		done = step(
+			'2. Image to image: the fox and the lighthouse from step 1 as two references (binary input, sent as input_urls)',
+		);
 		const i2i = await h.runNode({
 			type: GPT,
 			parameters: {
 				operation: 'imageToImage',
-				prompt: 'Turn it into a pencil sketch',
+				prompt:
+					'The fox from the first image sitting before the lighthouse of the second, pencil sketch',
 				imageSource: 'binary',
-				binaryPropertyName: 'data',
+				binaryPropertyName: 'fox, lighthouse',
+				aspectRatio: '3:2',
 				options: { pollInterval: real ? 2 : 0.3 },
 			},
 			input: [
 				{
 					json: {},
 					binary: {
-						data: {
+						fox: {
 							data: await t2i.binaryBuffer(t2i.items[1]),
 							mimeType: 'image/png',
 							fileName: 'fox.png',
+						},
+						lighthouse: {
+							data: await t2i.binaryBuffer(t2i.items[0]),
+							mimeType: 'image/png',
+							fileName: 'lighthouse.png',
 						},
 					},
 				},

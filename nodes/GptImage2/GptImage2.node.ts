@@ -16,7 +16,11 @@ import {
 import { taskIdField } from '../shared/completion/getTask';
 import { resumeWebhook } from '../shared/completion/resume';
 import {
-	aspectRatioField,
+	aspectRatioFieldV1,
+	aspectRatioFieldV2,
+	backgroundField,
+	fromV2,
+	inV1,
 	optionsField,
 	promptField,
 	resolutionField,
@@ -33,7 +37,10 @@ export class GptImage2 implements INodeType {
 		name: 'gptImage2',
 		icon: { light: 'file:../shared/icons/hiapi.svg', dark: 'file:../shared/icons/hiapi.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// Version 2 follows hiapi's current schema: 1–16 references, its ratio list (default auto),
+		// background. Version 1 keeps its parameters and defaults, so saved workflows run as before.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle:
 			'={{ { textToImage: "Text to Image", imageToImage: "Image to Image", getTask: "Get Task" }[$parameter["operation"]] }}',
 		description: 'Generate or edit images with GPT Image 2 on hiapi, and get the result as a file',
@@ -77,7 +84,7 @@ export class GptImage2 implements INodeType {
 						name: 'Image to Image',
 						value: 'imageToImage',
 						action: 'Edit an image with a prompt',
-						description: 'Transform a reference image (URL or file) following a prompt',
+						description: 'Transform reference images (URLs or files) following a prompt',
 					},
 					{
 						name: 'Get Task',
@@ -90,8 +97,16 @@ export class GptImage2 implements INodeType {
 			},
 			{ ...promptField, displayOptions: generating },
 			...imageToImage.description,
-			{ ...aspectRatioField, displayOptions: generating },
+			{ ...aspectRatioFieldV1, displayOptions: { show: { ...generating.show, ...inV1 } } },
+			{ ...aspectRatioFieldV2, displayOptions: { show: { ...generating.show, ...fromV2 } } },
 			{ ...resolutionField, displayOptions: generating },
+			{
+				...backgroundField,
+				displayOptions: {
+					...backgroundField.displayOptions,
+					show: { ...generating.show, ...fromV2 },
+				},
+			},
 			...completionFields.map((field) => ({
 				...field,
 				displayOptions: {

@@ -688,8 +688,9 @@ if (!ENABLED) {
 					const { taskId } = items[0].json;
 					const task = sim.tasks.get(taskId);
 					expect(task.model).toBe('gpt-image-2/image-to-image');
-					// The reference went inline, as a data URL of exactly the downloaded bytes.
-					const m = /^data:(image\/[a-z]+);base64,(.+)$/.exec(task.input.image);
+					// The reference went inline in hiapi's input_urls, as a data URL of exactly the downloaded bytes.
+					expect(task.input.input_urls).toHaveLength(1);
+					const m = /^data:(image\/[a-z]+);base64,(.+)$/.exec(task.input.input_urls[0]);
 					expect(m?.[1]).toBe('image/png');
 					expect(Buffer.from(m![2], 'base64').equals(reference)).toBe(true);
 					expect(n8n.readBinary(items[0].binary!.data).equals(sim.imageBytes(taskId))).toBe(true);

@@ -48,14 +48,14 @@ describe('GPT Image 2: generate and wait', () => {
 		});
 	});
 
-	it('image to image by URL sends the URL as input.image', async () => {
+	it('image to image by URL sends the URL in input_urls', async () => {
 		const result = await t.h.runNode({
 			type: GPT,
 			parameters: {
 				operation: 'imageToImage',
 				prompt: 'make it a watercolor',
 				imageSource: 'url',
-				imageUrl: 'https://example.com/ref.jpg',
+				imageUrls: ['https://example.com/ref.jpg'],
 				options: fast,
 			},
 			input: [{ json: {} }],
@@ -63,7 +63,7 @@ describe('GPT Image 2: generate and wait', () => {
 		expect(result.status).toBe('success');
 		const task = t.sim.tasks.get(String(result.items[0].json.taskId))!;
 		expect(task.model).toBe('gpt-image-2/image-to-image');
-		expect(task.input.image).toBe('https://example.com/ref.jpg');
+		expect(task.input.input_urls).toEqual(['https://example.com/ref.jpg']);
 	});
 
 	it.each(['default', 'filesystem'] as const)(
@@ -91,7 +91,7 @@ describe('GPT Image 2: generate and wait', () => {
 			});
 			expect(result.status).toBe('success');
 			const task = t.sim.tasks.get(String(result.items[0].json.taskId))!;
-			expect(task.input.image).toBe(`data:image/png;base64,${png.toString('base64')}`);
+			expect(task.input.input_urls).toEqual([`data:image/png;base64,${png.toString('base64')}`]);
 			const out = await result.binaryBuffer(result.items[0], 'data');
 			if (mode === 'filesystem') expect(result.items[0].binary?.data.id).toMatch(/^filesystem/);
 			expect(out.equals(t.sim.imageBytes(String(result.items[0].json.taskId)))).toBe(true);
@@ -192,7 +192,7 @@ describe('GPT Image 2: generate and wait', () => {
 		]);
 	});
 
-	it('route and additional input are sent; unknown fields come back named', async () => {
+	it('route and additional input are sent; a field the served schema does not list is refused before sending', async () => {
 		const ok = await t.h.runNode({
 			type: GPT,
 			parameters: { operation: 'textToImage', prompt: 'p', options: { ...fast, route: 'ext' } },
@@ -209,7 +209,10 @@ describe('GPT Image 2: generate and wait', () => {
 			input: [{ json: {} }],
 		});
 		expect(bad.status).toBe('error');
-		expect(bad.error?.message).toContain("input field 'quality'");
+		expect(bad.error?.message).toBe(
+			"Additional Input (quality): is not an input of the model 'gpt-image-2/text-to-image' (item 0)",
+		);
+		expect(t.sim.counters.submits).toBe(1);
 	});
 
 	it("a failed task fails the node with hiapi's code and message and the task ID", async () => {

@@ -47,10 +47,13 @@ describe('GPT Image 2: bad input is refused before anything is sent', () => {
 			{
 				...i2i,
 				imageSource: 'url',
-				imageUrl: '={{ $json.v === "ok" ? "https://a.example/x.png" : "ftp://host/a.png" }}',
+				imageUrls: [
+					'https://a.example/w.png',
+					'={{ $json.v === "ok" ? "https://a.example/x.png" : "ftp://host/a.png" }}',
+				],
 			},
 			'bad',
-			/^Image URL: 'ftp:\/\/host\/a.png' is not an http\(s\) address \(item 1\)$/,
+			/^Image URLs \(entry 2\): 'ftp:\/\/host\/a.png' is not an http\(s\) address \(item 1\)$/,
 			/https/,
 		],
 		[

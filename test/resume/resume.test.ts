@@ -77,7 +77,13 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 				taskId,
 				status: 'timeout',
 				model: 'gpt-image-2/text-to-image',
-				echo: { prompt: ['one', 'two'][i], aspectRatio: '1:1', resolution: '1K' },
+				echo: {
+					prompt: ['one', 'two'][i],
+					aspectRatio: 'auto',
+					resolution: '1K',
+					estimatedUsd: 0.03,
+					estimateRule: 'gpt-image-2/text-to-image, resolution 1K: $0.03 per task',
+				},
 			})),
 		);
 		expect(Object.keys(stack[0].json)).toEqual(['error']);
@@ -154,8 +160,10 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 				code: 'TASK_FAILED',
 				model: 'gpt-image-2/text-to-image',
 				prompt: 'FAILME',
-				aspectRatio: '1:1',
+				aspectRatio: 'auto',
 				resolution: '1K',
+				estimatedUsd: 0.03,
+				estimateRule: 'gpt-image-2/text-to-image, resolution 1K: $0.03 per task',
 			},
 		});
 		for (const item of items.slice(0, 2)) {

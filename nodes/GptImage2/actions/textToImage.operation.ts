@@ -1,9 +1,4 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
-
 export const model = 'gpt-image-2/text-to-image';
 
 // Text to image has no fields of its own: it uses only those every generation shares
 // (common.descriptions.ts), and sends no reference image.
-export async function referenceImage(this: IExecuteFunctions): Promise<Record<string, unknown>> {
-	return {};
-}
