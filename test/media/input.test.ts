@@ -106,7 +106,7 @@ describe('reference files in the nodes', () => {
 	it('HiAPI: AAC in ADTS is refused plainly, not sent as an MP3', async () => {
 		const r = await t.h.runNode({
 			type: HIAPI,
-			parameters: hiapi('reference_audio', 'qwen-audio-3.0-tts-flash'),
+			parameters: hiapi('reference_audio_urls', 'seedance-2.0'),
 			input: withFile(adts, 'audio/aac'),
 		});
 		expect(r.status).toBe('error');
@@ -144,10 +144,10 @@ describe('reference files in the nodes', () => {
 			});
 			expect(r.status).toBe('success');
 			expect(reads).toHaveBeenCalledTimes(2);
-			const sent = [...t.sim.tasks.values()].map((task) => task.input.image);
+			const sent = [...t.sim.tasks.values()].map((task) => task.input.input_urls);
 			expect(sent).toEqual([
-				`data:image/png;base64,${png.toString('base64')}`,
-				`data:image/png;base64,${png.toString('base64')}`,
+				[`data:image/png;base64,${png.toString('base64')}`],
+				[`data:image/png;base64,${png.toString('base64')}`],
 			]);
 		});
 
