@@ -15,8 +15,8 @@ const path = require('node:path');
 const { validate } = require('../test/sim/jsonschema');
 
 /**
- * What the nodes assume. One table, so that the lead can point it at the nodes' own constants
- * (nodes/GptImage2) once they exist: `nodeAssumptions()` below is the only reader.
+ * What the nodes assume where they keep no constant of their own; GPT Image 2's part is replaced by
+ * the node's constants in `nodeAssumptions()` (kept here too, as the shape they are read into).
  */
 const ASSUMED = {
 	gptImage2: {
@@ -88,10 +88,42 @@ const ASSUMED = {
 	pricingTypes: ['fixed', 'multiply'],
 };
 
-/** The assumptions, from the nodes' constants where they exist, else from the table above. */
+/** A module of the nodes' TypeScript source: jest resolves it itself; plain node needs ts-register. */
+function nodeModule(/** @type {string} */ relative) {
+	const file = path.join(__dirname, '..', relative);
+	try {
+		return require(file);
+	} catch (error) {
+		if (/** @type {any} */ (error).code !== 'MODULE_NOT_FOUND') throw error;
+		require('./ts-register');
+		return require(file);
+	}
+}
+
+/**
+ * The assumptions: GPT Image 2's from the node's own constants (nodes/GptImage2/actions/facts.ts,
+ * the table its checks fall back to, and the model IDs it sends), so this check compares hiapi with
+ * what the node really does; the rest from the table above.
+ * @returns {typeof ASSUMED}
+ */
 function nodeAssumptions() {
-	// When GPT Image 2 v2 lands, its constants replace ASSUMED.gptImage2 here (one place).
-	return ASSUMED;
+	const { GPT_IMAGE_2: g } = nodeModule('nodes/GptImage2/actions/facts');
+	return {
+		...ASSUMED,
+		gptImage2: {
+			t2i: nodeModule('nodes/GptImage2/actions/textToImage.operation').model,
+			i2i: nodeModule('nodes/GptImage2/actions/imageToImage.operation').model,
+			referenceField: g.referenceField,
+			minReferences: g.minReferences,
+			maxReferences: g.maxReferences,
+			ratios: [...g.aspectRatios],
+			defaultRatio: g.defaultAspectRatio,
+			resolutions: [...g.resolutions],
+			unavailable: g.unavailableRatios,
+			backgrounds: [...g.backgrounds],
+			backgroundResolutions: [...g.backgroundResolutions],
+		},
+	};
 }
 
 /** @param {unknown} v @returns {v is Record<string, any>} */
