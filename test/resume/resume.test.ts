@@ -78,6 +78,8 @@ describe('GPT Image 2: Wait for Callback (No Polling)', () => {
 				status: 'timeout',
 				model: 'gpt-image-2/text-to-image',
 				echo: { prompt: ['one', 'two'][i], aspectRatio: '1:1', resolution: '1K' },
+				// What is kept of the item key: its hash (the key itself is only in the callback URL).
+				keyHash: expect.stringMatching(/^[0-9a-f]{64}$/),
 			})),
 		);
 		expect(Object.keys(stack[0].json)).toEqual(['error']);

@@ -1,6 +1,7 @@
-import { createHmac } from 'crypto';
+import { createHash, createHmac } from 'crypto';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
+import { safeEqual } from '../callback/verify';
 import { downloadOutputs } from '../media/output';
 import { errorItem, type ErrorJson } from '../outcome/errorItem';
 import { failureMessage, taskJson } from '../taskJson';
@@ -23,6 +24,8 @@ export interface PendingError extends ErrorJson {
 	model: string;
 	/** The request's echoed parameters, put back on the output item when the task settles. */
 	echo: IDataObject;
+	/** The hash of the item key its callback URL carries (see itemKey). */
+	keyHash?: string;
 }
 
 export type PendingItem = INodeExecutionData & { json: { error: PendingError } };
@@ -49,13 +52,29 @@ export function pendingItem(
 
 /**
  * A per-item key in the callback URL, so a callback is tied to its execution and item even where
- * n8n does not sign resume URLs (before 2.14). Keyed with the API key, which hiapi already holds.
+ * n8n does not sign resume URLs (before 2.14). Keyed with a secret of this run (see
+ * earlierTries.ts: kept in memory across Retry On Fail, never saved), not with the API key: a key
+ * rotated while the batch waits must not turn every callback away.
  */
-export function itemKey(apiKey: string, executionId: string, itemIndex: number): string {
-	return createHmac('sha256', apiKey)
+export function itemKey(secret: string, executionId: string, itemIndex: number): string {
+	return createHmac('sha256', secret)
 		.update(`hiapi-resume:${executionId}:${itemIndex}`)
 		.digest('hex')
 		.slice(0, 32);
+}
+
+/** What the paused state keeps of an item key: enough to check a callback, useless to forge one. */
+export function itemKeyHash(key: string): string {
+	return createHash('sha256').update(key).digest('hex');
+}
+
+/** Whether a callback's item key is the one this item's task was sent with. */
+export function itemKeyMatches(state: PendingItem, given: unknown, legacy: () => string): boolean {
+	if (typeof given !== 'string' || given === '') return false;
+	const stored = state.json.error.keyHash;
+	// Executions paused by versions before the key hash keyed the item key with the API key.
+	if (typeof stored !== 'string') return safeEqual(given, legacy());
+	return safeEqual(itemKeyHash(given), stored);
 }
 
 /**

@@ -2,14 +2,20 @@ import type { INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from
 
 import { rawBodyOf, reply } from '../callback/http';
 import { MAX_CALLBACK_BYTES, parseCallback } from '../callback/parse';
-import { safeEqual, verifySignature } from '../callback/verify';
+import { verifySignature } from '../callback/verify';
 import { errorItem } from '../outcome/errorItem';
 import { mapPool } from '../pool';
 import { hiapiCredentials } from '../transport/credentials';
 import { taskError } from '../transport/errors';
 import { getTask, listTasks } from '../transport/tasks';
 import { isTerminal, type Task } from '../types';
-import { isPending, itemKey, settledItem, type PendingItem } from './batch';
+import {
+	isPending,
+	itemKey as legacyItemKey,
+	itemKeyMatches,
+	settledItem,
+	type PendingItem,
+} from './batch';
 
 /** One list page covers a batch of this many tasks with a single request. */
 const LIST_PAGE_SIZE = 100;
@@ -166,8 +172,10 @@ async function batchOutput(
 	state: INodeExecutionData[],
 	tasks: Map<string, Task>,
 ): Promise<INodeExecutionData[]> {
+	// Items finished before the pause (an earlier try's settled tasks) keep their files.
 	const output: INodeExecutionData[] = state.map((item, i) => ({
 		json: item.json,
+		...(item.binary ? { binary: item.binary } : {}),
 		pairedItem: { item: i },
 	}));
 	const pending = state.map((_, i) => i).filter((i) => isPending(state[i]));
@@ -222,11 +230,8 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 	const credentials = await hiapiCredentials.call(this);
 	const query = this.getQueryData() as Record<string, unknown>;
 	const itemIndex = Number(query.item);
-	const expectedKey = Number.isInteger(itemIndex)
-		? itemKey(credentials.apiKey, this.getExecutionId(), itemIndex)
-		: '';
-	if (!expectedKey || typeof query.k !== 'string' || !safeEqual(query.k, expectedKey)) {
-		this.logger.warn('GPT Image 2 rejected a callback: missing or wrong item key');
+	if (!Number.isInteger(itemIndex) || itemIndex < 0 || typeof query.k !== 'string') {
+		this.logger.warn('GPT Image 2 rejected a callback: missing item or item key');
 		return reply.call(this, 401, { error: 'Unauthorized' });
 	}
 	if (credentials.signingSecret) {
@@ -240,13 +245,28 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 			return reply.call(this, 401, { error: 'Unauthorized' });
 		}
 	}
-	const parsed = parseCallback(rawBody);
-	if (!parsed.ok) return reply.call(this, parsed.status, { error: parsed.reason });
 
+	// The item key is checked against what the paused item kept of it, so a callback stays valid
+	// however the credential changes while the batch waits.
 	const state = this.evaluateExpression('{{ $input.all() }}', 0) as unknown as INodeExecutionData[];
 	const own = state[itemIndex];
-	if (!isPending(own) || own.json.error.taskId !== parsed.task.taskId) {
-		// Already settled or not this item's task: a late duplicate or a stray call, nothing to do.
+	const legacyKey = () => legacyItemKey(credentials.apiKey, this.getExecutionId(), itemIndex);
+	if (!own) {
+		this.logger.warn('GPT Image 2 rejected a callback: no such item');
+		return reply.call(this, 401, { error: 'Unauthorized' });
+	}
+	if (!isPending(own)) {
+		// Already settled: a late duplicate, nothing to do.
+		return reply.call(this, 200, { received: true, ignored: true });
+	}
+	if (!itemKeyMatches(own, query.k, legacyKey)) {
+		this.logger.warn('GPT Image 2 rejected a callback: wrong item key');
+		return reply.call(this, 401, { error: 'Unauthorized' });
+	}
+	const parsed = parseCallback(rawBody);
+	if (!parsed.ok) return reply.call(this, parsed.status, { error: parsed.reason });
+	if (own.json.error.taskId !== parsed.task.taskId) {
+		// Not this item's task: a stray call, nothing to do.
 		return reply.call(this, 200, { received: true, ignored: true });
 	}
 
