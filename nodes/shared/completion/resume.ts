@@ -1,4 +1,5 @@
 import type { INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
 import { rawBodyOf, reply } from '../callback/http';
 import { MAX_CALLBACK_BYTES, parseCallback } from '../callback/parse';
@@ -9,6 +10,7 @@ import { hiapiCredentials } from '../transport/credentials';
 import { taskError } from '../transport/errors';
 import { getTask, listTasks } from '../transport/tasks';
 import { isTerminal, type Task } from '../types';
+import { elect, outranks, type ElectionClock, type OthersRead } from './election';
 import {
 	isPending,
 	itemKey as legacyItemKey,
@@ -22,10 +24,6 @@ const LIST_PAGE_SIZE = 100;
 /** How far back the list is read for the batch's other tasks (2,000 tasks) before falling back to single reads. */
 const MAX_LIST_PAGES = 20;
 const DOWNLOAD_CONCURRENCY = 5;
-/** hiapi's `completed` is in whole seconds, from hiapi's clock: a margin for the two clocks. */
-const SAME_SECOND_MARGIN_S = 2;
-/** "Near the batch's end": at most this many of its tasks still unfinished in the list. */
-const NEAR_END_TASKS = 50;
 /** After a resume, later callbacks of the same execution are answered without work for this long. */
 const RESUMED_MEMORY_MS = 10 * 60_000;
 
@@ -45,6 +43,12 @@ function claimResume(key: string): boolean {
 	return true;
 }
 
+/** n8n's clock, for the election's one pause (it compares only elapsed times). */
+const webhookClock: ElectionClock = {
+	now: () => Date.now(),
+	sleep: async (ms) => await sleep(ms),
+};
+
 /**
  * A task as the list shows it is trusted only when it is settled and complete: a list that lags
  * behind single reads, or an entry without its output, is checked with a read of that task.
@@ -53,64 +57,6 @@ function trustworthy(task: Task | undefined): task is Task {
 	return (
 		!!task && (task.status === 'fail' || (task.status === 'success' && task.output.length > 0))
 	);
-}
-
-/** The order that picks the resuming callback: the later `completed`, then the higher task ID. */
-function settlesAfter(a: Task, b: Task): boolean {
-	return a.completed > b.completed || (a.completed === b.completed && a.taskId > b.taskId);
-}
-
-/** The task that settled last. */
-function lastSettled(tasks: Iterable<Task>): Task {
-	let last: Task | undefined;
-	for (const task of tasks) if (!last || settlesAfter(task, last)) last = task;
-	return last!;
-}
-
-/**
- * Whether this callback is the one that resumes the settled batch. Callbacks reach any webhook
- * processor and processes share nothing n8n gives a webhook, yet only one of them may download the
- * outputs and resume (n8n 1.x resumes once per resuming call; 2.x lets one through, after each has
- * downloaded everything). So the choice is one every process makes alike from hiapi's own data:
- * the callback of the task that settled last. Its callback cannot have been handled before the
- * rest settled, since they settled before it did; hiapi delivers it until it is answered, so a
- * process dying mid-download hands the resume to the next delivery. `completed` is in whole
- * seconds, so tasks of the last second are ordered by ID; `mayBeLastOfItsSecond` covers the
- * callback handled before another task of its second settled.
- */
-function resumesBatch(own: Task, last: Task): boolean {
-	// Without completion times (hiapi did not say) there is no order: any settled view resumes.
-	if (own.completed === 0 || last.completed === 0) return true;
-	return own.taskId === last.taskId;
-}
-
-/**
- * The one case the choice above could leave the batch waiting: this callback is handled within the
- * second its task settled, while other tasks still run; if they all settled within that same
- * second with lower IDs, this task would be the chosen one and its callback already answered. So
- * it is answered "try again" instead, and hiapi's next delivery (seconds later) decides. Only near
- * a batch's end (few tasks left, as the list shows them) and only while that second lasts, so
- * almost every callback is handled once.
- */
-function mayBeLastOfItsSecond(own: Task, unfinishedSeen: number | undefined): boolean {
-	if (own.completed === 0) return false;
-	const nowS = Date.now() / 1000;
-	return nowS < own.completed + SAME_SECOND_MARGIN_S && (unfinishedSeen ?? 0) <= NEAR_END_TASKS;
-}
-
-interface OthersRead {
-	tasks: Map<string, Task>;
-	/** A task still running: the batch cannot resume yet. */
-	waitingOn?: string;
-	/** How many of the batch's tasks the list page showed unfinished, when it stopped there. */
-	unfinishedSeen?: number;
-	/** A settled task that settled after this callback's own: its callback resumes, not this one. */
-	outrankedBy?: string;
-}
-
-/** Whether `other` rules this callback out of resuming; without completion times nothing does. */
-function outranks(other: Task, own: Task): boolean {
-	return other.completed !== 0 && own.completed !== 0 && settlesAfter(other, own);
 }
 
 /**
@@ -146,12 +92,7 @@ async function readOthers(
 			// The ones the list shows unfinished first: one read of such a task usually settles the question.
 			entries.sort((a, b) => Number(trustworthy(a)) - Number(trustworthy(b)));
 			for (const entry of entries)
-				if (!(await settle(entry.taskId, entry)))
-					return {
-						tasks,
-						waitingOn: entry.taskId,
-						unfinishedSeen: entries.filter((e) => !trustworthy(e)).length,
-					};
+				if (!(await settle(entry.taskId, entry))) return { tasks, waitingOn: entry.taskId };
 			if (listed.length < LIST_PAGE_SIZE) break;
 		}
 	} catch (error) {
@@ -284,23 +225,21 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 		const others = state
 			.filter((item, i) => i !== itemIndex && isPending(item))
 			.map((item) => String((item as PendingItem).json.error.taskId));
-		const read = await readOthers.call(this, others, current);
-		if (read.outrankedBy)
+		const verdict = await elect(current, {
+			readOthers: async () => await readOthers.call(this, others, current),
+			stillRunning: async (taskId) => !isTerminal((await getTask.call(this, taskId)).status),
+			clock: webhookClock,
+		});
+		if ('retry' in verdict) return reply.call(this, 503, { received: true, retry: true });
+		if ('waitingFor' in verdict)
+			return reply.call(this, 200, { received: true, waitingFor: verdict.waitingFor });
+		if (!verdict.resume)
 			return reply.call(this, 200, {
 				received: true,
 				settled: true,
-				resumesWith: read.outrankedBy,
+				resumesWith: verdict.resumesWith,
 			});
-		if (read.waitingOn) {
-			if (mayBeLastOfItsSecond(current, read.unfinishedSeen))
-				return reply.call(this, 503, { received: true, retry: true, waitingFor: read.waitingOn });
-			return reply.call(this, 200, { received: true, waitingFor: read.waitingOn });
-		}
-		tasks = read.tasks;
-		tasks.set(current.taskId, current);
-		const last = lastSettled(tasks.values());
-		if (!resumesBatch(current, last))
-			return reply.call(this, 200, { received: true, settled: true, resumesWith: last.taskId });
+		tasks = verdict.tasks;
 	} catch (error) {
 		// Not 2xx: hiapi delivers again, and the execution keeps waiting with nothing lost.
 		this.logger.warn(
