@@ -69,13 +69,26 @@ export function itemKeyHash(key: string): string {
 }
 
 /** Whether a callback's item key is the one this item's task was sent with. */
-export function itemKeyMatches(state: PendingItem, given: unknown, legacy: () => string): boolean {
+export function itemKeyMatches(
+	keyHash: string | undefined,
+	given: unknown,
+	legacy: () => string,
+): boolean {
 	if (typeof given !== 'string' || given === '') return false;
-	const stored = state.json.error.keyHash;
 	// Executions paused by versions before the key hash keyed the item key with the API key.
-	if (typeof stored !== 'string') return safeEqual(given, legacy());
-	return safeEqual(itemKeyHash(given), stored);
+	if (typeof keyHash !== 'string') return safeEqual(given, legacy());
+	return safeEqual(itemKeyHash(given), keyHash);
 }
+
+/** What a callback needs of each paused item: its task and key hash while it waits, else null. */
+export type PendingIndex = Array<{ taskId: string; keyHash?: string } | null>;
+
+/**
+ * Read through n8n's expression engine, the only way a webhook has to its paused items. One fixed
+ * expression that hands back only task IDs and key hashes: the engine caches its compiled form and
+ * copies out a small array, where `$input.all()` copies out every item (see bench/callback-cost.ts).
+ */
+export const PENDING_INDEX_EXPRESSION = `{{ $input.all().map((x) => x.json && x.json.error && x.json.error.status === '${PENDING}' && typeof x.json.error.taskId === 'string' ? { taskId: x.json.error.taskId, keyHash: x.json.error.keyHash } : null) }}`;
 
 /**
  * The output item of one settled task of a batch: its image, or an error item naming the task

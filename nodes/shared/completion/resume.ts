@@ -15,6 +15,8 @@ import {
 	isPending,
 	itemKey as legacyItemKey,
 	itemKeyMatches,
+	PENDING_INDEX_EXPRESSION,
+	type PendingIndex,
 	settledItem,
 	type PendingItem,
 } from './batch';
@@ -189,24 +191,26 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 
 	// The item key is checked against what the paused item kept of it, so a callback stays valid
 	// however the credential changes while the batch waits.
-	const state = this.evaluateExpression('{{ $input.all() }}', 0) as unknown as INodeExecutionData[];
-	const own = state[itemIndex];
-	const legacyKey = () => legacyItemKey(credentials.apiKey, this.getExecutionId(), itemIndex);
-	if (!own) {
+	// A callback that does not resume needs only the paused items' task IDs and key hashes; the
+	// items themselves are read only by the one that resumes (see batch.ts's PENDING_INDEX_EXPRESSION).
+	const index = this.evaluateExpression(PENDING_INDEX_EXPRESSION, 0) as unknown as PendingIndex;
+	if (!Array.isArray(index) || itemIndex >= index.length) {
 		this.logger.warn('GPT Image 2 rejected a callback: no such item');
 		return reply.call(this, 401, { error: 'Unauthorized' });
 	}
-	if (!isPending(own)) {
+	const own = index[itemIndex];
+	if (!own) {
 		// Already settled: a late duplicate, nothing to do.
 		return reply.call(this, 200, { received: true, ignored: true });
 	}
-	if (!itemKeyMatches(own, query.k, legacyKey)) {
+	const legacyKey = () => legacyItemKey(credentials.apiKey, this.getExecutionId(), itemIndex);
+	if (!itemKeyMatches(own.keyHash ?? undefined, query.k, legacyKey)) {
 		this.logger.warn('GPT Image 2 rejected a callback: wrong item key');
 		return reply.call(this, 401, { error: 'Unauthorized' });
 	}
 	const parsed = parseCallback(rawBody);
 	if (!parsed.ok) return reply.call(this, parsed.status, { error: parsed.reason });
-	if (own.json.error.taskId !== parsed.task.taskId) {
+	if (own.taskId !== parsed.task.taskId) {
 		// Not this item's task: a stray call, nothing to do.
 		return reply.call(this, 200, { received: true, ignored: true });
 	}
@@ -219,12 +223,12 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 		const current =
 			credentials.signingSecret && trustworthy(parsed.task)
 				? parsed.task
-				: await getTask.call(this, own.json.error.taskId);
+				: await getTask.call(this, own.taskId);
 		if (!isTerminal(current.status))
 			return reply.call(this, 200, { received: true, settled: false });
-		const others = state
-			.filter((item, i) => i !== itemIndex && isPending(item))
-			.map((item) => String((item as PendingItem).json.error.taskId));
+		const others = index
+			.filter((entry, i) => i !== itemIndex && entry !== null)
+			.map((entry) => entry!.taskId);
 		const verdict = await elect(current, {
 			readOthers: async () => await readOthers.call(this, others, current),
 			stillRunning: async (taskId) => !isTerminal((await getTask.call(this, taskId)).status),
@@ -257,7 +261,13 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 	try {
 		return {
 			webhookResponse: { received: true, resumed: true },
-			workflowData: [await batchOutput.call(this, state, tasks)],
+			workflowData: [
+				await batchOutput.call(
+					this,
+					this.evaluateExpression('{{ $input.all() }}', 0) as unknown as INodeExecutionData[],
+					tasks,
+				),
+			],
 		};
 	} finally {
 		resuming.set(claim, Date.now() + RESUMED_MEMORY_MS);
