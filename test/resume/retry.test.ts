@@ -83,6 +83,10 @@ describe("Wait for Callback: n8n's Retry of a batch refused part-way", () => {
 		const retried = await run(failed);
 		expect(retried.status).toBe('waiting');
 		expect(sim.counters.tasksCreated).toBe(5);
+		// Once paused, the record of earlier tries is dropped: nothing retries a waiting node.
+		expect(retried.runExecutionData.executionData!.nodeExecutionStack[0]).not.toHaveProperty(
+			'hiapiEarlierTries',
+		);
 		// Items 0-2 were taken up from the failed try's record: not even a replayed submit.
 		expect(prompts.map((p) => taskOf(p).length)).toEqual([1, 1, 1, 1, 1]);
 		expect(sim.counters.submits).toBe(4 + 2);

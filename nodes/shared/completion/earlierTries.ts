@@ -68,3 +68,16 @@ export function earlierTries(this: IExecuteFunctions): EarlierTries {
 	if (holder) holder[FIELD] = tries;
 	return tries;
 }
+
+/**
+ * Drops the record once the node has paused: nothing retries a node that waits (its deadline ends
+ * it with items, not an error), and the record would only add to the execution n8n loads for
+ * every callback.
+ */
+export function forgetEarlierTries(this: IExecuteFunctions): void {
+	try {
+		delete (this.getExecuteData() as unknown as WithTries)[FIELD];
+	} catch {
+		// No execute data: nothing was kept.
+	}
+}

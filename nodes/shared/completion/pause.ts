@@ -11,6 +11,7 @@ import { logCancelled, runError } from './items';
 import type { BuildRequest } from './request';
 import { itemKey, itemKeyHash, pendingItem, settledItem, type PendingItem } from './batch';
 import type { RunSettings } from './settings';
+import { forgetEarlierTries } from './earlierTries';
 import { submitItem, triedBefore } from './submit';
 
 function resumeUrlOf(this: IExecuteFunctions): string {
@@ -168,6 +169,7 @@ export async function submitAndPause(
 
 	// The replaced input is what n8n keeps while waiting and emits at the deadline (n8n runs no node code then).
 	this.getExecuteData().data.main[0] = stackItems;
+	forgetEarlierTries.call(this);
 	await this.putExecutionToWait(waitTill);
 	return [shown];
 }
