@@ -111,8 +111,10 @@ export async function submitAndPause(
 	// Items an earlier try already paid for go first: they need no new task, and the ones still
 	// running are followed to their end here (see above).
 	const earlier = new Set<number>();
-	for (const itemIndex of valid)
-		if (triedBefore(await build(itemIndex), itemIndex, settings)) earlier.add(itemIndex);
+	// Only a node that ran before in this execution chain has a record to look items up in.
+	if (Object.keys(settings.tries.tasks).length > 0)
+		for (const itemIndex of valid)
+			if (triedBefore(await build(itemIndex), itemIndex, settings)) earlier.add(itemIndex);
 	await mapPool([...earlier], settings.concurrency, submit, shouldStart);
 	await mapPool(
 		valid.filter((i) => !earlier.has(i)),
