@@ -157,6 +157,9 @@ describe('the election (virtual clock)', () => {
 		async ({ gapMs }) => {
 			let attempts = 0;
 			let tasks = 0;
+			let runs = 0;
+			let non2xx = 0;
+			let worst = 0;
 			let seed = 1;
 			for (const size of sizes)
 				for (const skewMs of skews)
@@ -169,7 +172,14 @@ describe('the election (virtual clock)', () => {
 						expect(o.resumedAt! - o.lastSettleAt).toBeLessThan(2 * CONFIRM_GAP_MS);
 						attempts += o.attempts;
 						tasks += size;
+						runs++;
+						non2xx += o.non2xx;
+						worst = Math.max(worst, Math.round(o.resumedAt! - o.lastSettleAt));
 					}
+			// eslint-disable-next-line no-console
+			console.log(
+				`[election] ${gapMs.join('-')} ms gaps: ${runs} batches, ${tasks} tasks, ${(attempts / tasks).toFixed(3)} attempts per task, ${non2xx} non-2xx, worst resume ${worst} ms after the last settle`,
+			);
 			expect(attempts / tasks).toBeLessThanOrEqual(1.1);
 		},
 	);
