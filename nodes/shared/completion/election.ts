@@ -1,4 +1,4 @@
-import type { Task } from '../types';
+import { isTerminal, type Task } from '../types';
 
 /**
  * Which callback of a waiting batch resumes it. Callbacks reach any webhook processor and
@@ -53,8 +53,8 @@ export interface ElectionClock {
 
 export interface ElectionDeps {
 	readOthers(): Promise<OthersRead>;
-	/** A fresh read of one task: whether it is still running. */
-	stillRunning(taskId: string): Promise<boolean>;
+	/** A fresh read of one task. */
+	readTask(taskId: string): Promise<Task>;
 	clock: ElectionClock;
 }
 
@@ -87,9 +87,11 @@ export async function elect(own: Task, deps: ElectionDeps): Promise<Verdict> {
 		}
 		if (own.completed === 0) return { resume: false, waitingFor: read.waitingOn };
 		await deps.clock.sleep(Math.max(0, seenAt + CONFIRM_GAP_MS - deps.clock.now()));
-		if (await deps.stillRunning(read.waitingOn))
-			return { resume: false, waitingFor: read.waitingOn };
-		// It settled meanwhile, perhaps within this callback's second: look at the batch again.
+		const watched = await deps.readTask(read.waitingOn);
+		if (!isTerminal(watched.status)) return { resume: false, waitingFor: read.waitingOn };
+		// It settled meanwhile: after this callback's task, its callback (or a later one) resumes;
+		// within this callback's second with a lower ID, the batch is looked at again.
+		if (outranks(watched, own)) return { resume: false, resumesWith: watched.taskId };
 	}
 	return { resume: false, retry: true };
 }

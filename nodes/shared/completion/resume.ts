@@ -231,7 +231,7 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 			.map((entry) => entry!.taskId);
 		const verdict = await elect(current, {
 			readOthers: async () => await readOthers.call(this, others, current),
-			stillRunning: async (taskId) => !isTerminal((await getTask.call(this, taskId)).status),
+			readTask: async (taskId) => await getTask.call(this, taskId),
 			clock: webhookClock,
 		});
 		if ('retry' in verdict) return reply.call(this, 503, { received: true, retry: true });
