@@ -86,6 +86,12 @@ export interface RunNodeOptions {
 	credentialName?: string;
 	cancelAfterMs?: number;
 	timeoutMs?: number;
+	/**
+	 * n8n's Retry (REST /rest/executions/:id/retry) of this failed run: a new execution started from
+	 * the failed one's saved data (a JSON copy), its error removed and the failed node's run popped,
+	 * as n8n's ExecutionService.retry does.
+	 */
+	retryOf?: RunResult;
 }
 
 export interface NodeSettings {
@@ -376,10 +382,22 @@ class HarnessImpl implements Harness {
 			savedStatus = fullRunData.status;
 		});
 		const additionalData = this.additionalData(hooks, executionId);
-		const execution = new WorkflowExecute(additionalData, 'manual').run({
-			workflow,
-			startNode: sourceNode,
-		});
+		let execution: ReturnType<WorkflowExecute['run']>;
+		if (o.retryOf) {
+			const saved = JSON.parse(JSON.stringify(o.retryOf.runExecutionData)) as IRunExecutionData;
+			delete saved.resultData.error;
+			const last = saved.resultData.lastNodeExecuted;
+			const runs = last ? saved.resultData.runData[last] : undefined;
+			if (runs?.length && runs[runs.length - 1].error !== undefined) runs.pop();
+			execution = new WorkflowExecute(additionalData, 'retry', saved).processRunExecutionData(
+				workflow,
+			);
+		} else {
+			execution = new WorkflowExecute(additionalData, 'manual').run({
+				workflow,
+				startNode: sourceNode,
+			});
+		}
 
 		// cancel() is what n8n's stop button and executionTimeout do: WorkflowExecute aborts the
 		// AbortController behind getExecutionCancelSignal() and the run resolves as 'canceled'.

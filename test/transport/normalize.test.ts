@@ -40,4 +40,25 @@ describe('reading task objects defensively', () => {
 		expect(normalizeTask('tk-3')).toBeUndefined();
 		expect(normalizeTask({ taskId: 'tk-4' })?.status).toBe('unknown');
 	});
+
+	it.each([
+		['failed', 'fail'],
+		['error', 'fail'],
+		['cancelled', 'fail'],
+		['canceled', 'fail'],
+		['FAILED', 'fail'],
+		['fail', 'fail'],
+		['succeeded', 'success'],
+		['completed', 'success'],
+		['Success', 'success'],
+		['queued', 'queued'],
+		['handling', 'handling'],
+		['rendering', 'rendering'],
+	])('status %s is read as %s', (raw, status) => {
+		const task = normalizeTask({ taskId: 'tk-s', status: raw })!;
+		expect(task.status).toBe(status);
+		// A failed task always carries an error to show, whatever hiapi called its status.
+		if (status === 'fail') expect(task.error).toEqual({ code: 'TASK_FAILED', message: '' });
+		else expect(task.error).toBeUndefined();
+	});
 });

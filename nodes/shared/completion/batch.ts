@@ -1,6 +1,7 @@
-import { createHmac } from 'crypto';
+import { createHash, createHmac } from 'crypto';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
+import { safeEqual } from '../callback/verify';
 import { downloadOutputs } from '../media/output';
 import { errorItem, type ErrorJson } from '../outcome/errorItem';
 import { failureMessage, taskJson } from '../taskJson';
@@ -23,6 +24,8 @@ export interface PendingError extends ErrorJson {
 	model: string;
 	/** The request's echoed parameters, put back on the output item when the task settles. */
 	echo: IDataObject;
+	/** The hash of the item key its callback URL carries (see itemKey). */
+	keyHash?: string;
 }
 
 export type PendingItem = INodeExecutionData & { json: { error: PendingError } };
@@ -49,14 +52,43 @@ export function pendingItem(
 
 /**
  * A per-item key in the callback URL, so a callback is tied to its execution and item even where
- * n8n does not sign resume URLs (before 2.14). Keyed with the API key, which hiapi already holds.
+ * n8n does not sign resume URLs (before 2.14). Keyed with a secret of this run (see
+ * earlierTries.ts: kept in memory across Retry On Fail, never saved), not with the API key: a key
+ * rotated while the batch waits must not turn every callback away.
  */
-export function itemKey(apiKey: string, executionId: string, itemIndex: number): string {
-	return createHmac('sha256', apiKey)
+export function itemKey(secret: string, executionId: string, itemIndex: number): string {
+	return createHmac('sha256', secret)
 		.update(`hiapi-resume:${executionId}:${itemIndex}`)
 		.digest('hex')
 		.slice(0, 32);
 }
+
+/** What the paused state keeps of an item key: enough to check a callback, useless to forge one. */
+export function itemKeyHash(key: string): string {
+	return createHash('sha256').update(key).digest('hex');
+}
+
+/** Whether a callback's item key is the one this item's task was sent with. */
+export function itemKeyMatches(
+	keyHash: string | undefined,
+	given: unknown,
+	legacy: () => string,
+): boolean {
+	if (typeof given !== 'string' || given === '') return false;
+	// Executions paused by versions before the key hash keyed the item key with the API key.
+	if (typeof keyHash !== 'string') return safeEqual(given, legacy());
+	return safeEqual(itemKeyHash(given), keyHash);
+}
+
+/** What a callback needs of each paused item: its task and key hash while it waits, else null. */
+export type PendingIndex = Array<{ taskId: string; keyHash?: string } | null>;
+
+/**
+ * Read through n8n's expression engine, the only way a webhook has to its paused items. One fixed
+ * expression that hands back only task IDs and key hashes: the engine caches its compiled form and
+ * copies out a small array, where `$input.all()` copies out every item (see bench/callback-cost.ts).
+ */
+export const PENDING_INDEX_EXPRESSION = `{{ $input.all().map((x) => x.json && x.json.error && x.json.error.status === '${PENDING}' && typeof x.json.error.taskId === 'string' ? { taskId: x.json.error.taskId, keyHash: x.json.error.keyHash } : null) }}`;
 
 /**
  * The output item of one settled task of a batch: its image, or an error item naming the task

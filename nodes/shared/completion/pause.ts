@@ -4,13 +4,15 @@ import { NodeOperationError } from 'n8n-workflow';
 import { cancelledBeforeSubmit, errorItem, type ErrorJson } from '../outcome/errorItem';
 import { mapPool } from '../pool';
 import { hiapiCredentials } from '../transport/credentials';
+import { waitForTask } from '../transport/tasks';
 import { isTerminal, type Task } from '../types';
 import { isAgentTool } from './agent';
 import { logCancelled, runError } from './items';
 import type { BuildRequest } from './request';
-import { itemKey, pendingItem, settledItem, type PendingItem } from './batch';
+import { itemKey, itemKeyHash, pendingItem, settledItem, type PendingItem } from './batch';
 import type { RunSettings } from './settings';
-import { submitItem } from './submit';
+import { forgetEarlierTries } from './earlierTries';
+import { submitItem, triedBefore } from './submit';
 
 function resumeUrlOf(this: IExecuteFunctions): string {
 	const value = this.evaluateExpression('{{ $execution.resumeUrl }}', 0);
@@ -60,7 +62,8 @@ export async function submitAndPause(
 	// Everything that can fail locally is resolved before the first task is paid for.
 	const base = resumeUrlOf.call(this);
 	const waitTill = new Date(Date.now() + settings.timeoutMs);
-	const { apiKey } = await hiapiCredentials.call(this);
+	// The credential is read before anything is paid for: a missing one fails here.
+	await hiapiCredentials.call(this);
 	const executionId = this.getExecutionId();
 
 	const state = new Map<number, PendingItem>();
@@ -70,27 +73,53 @@ export async function submitAndPause(
 	const continueOnFail = this.continueOnFail();
 	// As in Wait for Result: once the run is going to fail, a task started now would be paid for and orphaned.
 	const shouldStart = () => (continueOnFail || failures.size === 0) && !settings.signal?.aborted;
-	await mapPool(
-		valid,
-		settings.concurrency,
-		async (itemIndex) => {
-			try {
-				const request = await build(itemIndex);
-				const url = new URL(base);
-				url.searchParams.set('item', String(itemIndex));
-				url.searchParams.set('k', itemKey(apiKey, executionId, itemIndex));
-				const submitted = await submitItem.call(this, request, itemIndex, settings, {
-					url: url.toString(),
-					when: 'final',
+	const submit = async (itemIndex: number) => {
+		try {
+			const request = await build(itemIndex);
+			const url = new URL(base);
+			url.searchParams.set('item', String(itemIndex));
+			const key = itemKey(settings.tries.callbackSecret, executionId, itemIndex);
+			url.searchParams.set('k', key);
+			const submitted = await submitItem.call(this, request, itemIndex, settings, {
+				url: url.toString(),
+				when: 'final',
+			});
+			const task = {
+				taskId: submitted.taskId,
+				model: request.body.model,
+				echo: request.echo,
+				keyHash: itemKeyHash(key),
+			};
+			state.set(itemIndex, pendingItem(itemIndex, task, settings.timeoutMs / 1000));
+			let current = submitted.task;
+			// A task an earlier execution created (before n8n's Retry) calls back there, never here:
+			// it is followed by reading it until it settles, before any new task is submitted, so
+			// the new tasks' callbacks find this execution already waiting.
+			if (submitted.reportsElsewhere && current && !isTerminal(current.status)) {
+				current = await waitForTask.call(this, submitted.taskId, {
+					intervalMs: settings.pollIntervalMs,
+					deadline: waitTill.getTime(),
+					itemIndex,
+					signal: settings.signal,
 				});
-				const task = { taskId: submitted.taskId, model: request.body.model, echo: request.echo };
-				state.set(itemIndex, pendingItem(itemIndex, task, settings.timeoutMs / 1000));
-				if (submitted.task && isTerminal(submitted.task.status))
-					alreadySettled.set(itemIndex, submitted.task);
-			} catch (error) {
-				failures.set(itemIndex, error);
 			}
-		},
+			if (current && isTerminal(current.status)) alreadySettled.set(itemIndex, current);
+		} catch (error) {
+			failures.set(itemIndex, error);
+		}
+	};
+	// Items an earlier try already paid for go first: they need no new task, and the ones still
+	// running are followed to their end here (see above).
+	const earlier = new Set<number>();
+	// Only a node that ran before in this execution chain has a record to look items up in.
+	if (Object.keys(settings.tries.tasks).length > 0)
+		for (const itemIndex of valid)
+			if (triedBefore(await build(itemIndex), itemIndex, settings)) earlier.add(itemIndex);
+	await mapPool([...earlier], settings.concurrency, submit, shouldStart);
+	await mapPool(
+		valid.filter((i) => !earlier.has(i)),
+		settings.concurrency,
+		submit,
 		shouldStart,
 	);
 
@@ -107,15 +136,17 @@ export async function submitAndPause(
 		}
 	}
 
-	// Every task had settled already (all picked up from an earlier try): nothing will call back, so finish now.
-	if (state.size > 0 && alreadySettled.size === state.size) {
-		await mapPool([...state.keys()], settings.concurrency, async (itemIndex) => {
-			const task = alreadySettled.get(itemIndex)!;
-			const item = await settledItem.call(this, state.get(itemIndex)!, task, itemIndex, settings);
-			settings.ledger.settle(task.taskId, item.json.error ? 'failed' : 'succeeded');
-			settled.set(itemIndex, [item]);
-		});
-		const failed = [...state.keys()]
+	// Tasks that had settled already (picked up from an earlier try) will not call back: they are
+	// finished now, and when that leaves nothing to wait for, the node finishes at once.
+	await mapPool([...alreadySettled.keys()], settings.concurrency, async (itemIndex) => {
+		const task = alreadySettled.get(itemIndex)!;
+		const item = await settledItem.call(this, state.get(itemIndex)!, task, itemIndex, settings);
+		settings.ledger.settle(task.taskId, item.json.error ? 'failed' : 'succeeded');
+		settled.set(itemIndex, [item]);
+		state.delete(itemIndex);
+	});
+	if (state.size === 0 && alreadySettled.size > 0) {
+		const failed = [...alreadySettled.keys()]
 			.sort((a, b) => a - b)
 			.find((i) => settled.get(i)?.[0]?.json.error);
 		if (failed !== undefined && !continueOnFail) {
@@ -127,7 +158,6 @@ export async function submitAndPause(
 				settings.ledger,
 			);
 		}
-		state.clear();
 	}
 
 	const stackItems: INodeExecutionData[] = [];
@@ -141,6 +171,7 @@ export async function submitAndPause(
 
 	// The replaced input is what n8n keeps while waiting and emits at the deadline (n8n runs no node code then).
 	this.getExecuteData().data.main[0] = stackItems;
+	forgetEarlierTries.call(this);
 	await this.putExecutionToWait(waitTill);
 	return [shown];
 }

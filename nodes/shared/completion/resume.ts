@@ -1,25 +1,31 @@
 import type { INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
 import { rawBodyOf, reply } from '../callback/http';
 import { MAX_CALLBACK_BYTES, parseCallback } from '../callback/parse';
-import { safeEqual, verifySignature } from '../callback/verify';
+import { verifySignature } from '../callback/verify';
 import { errorItem } from '../outcome/errorItem';
 import { mapPool } from '../pool';
 import { hiapiCredentials } from '../transport/credentials';
 import { taskError } from '../transport/errors';
 import { getTask, listTasks } from '../transport/tasks';
 import { isTerminal, type Task } from '../types';
-import { isPending, itemKey, settledItem, type PendingItem } from './batch';
+import { elect, outranks, type ElectionClock, type OthersRead } from './election';
+import {
+	isPending,
+	itemKey as legacyItemKey,
+	itemKeyMatches,
+	PENDING_INDEX_EXPRESSION,
+	type PendingIndex,
+	settledItem,
+	type PendingItem,
+} from './batch';
 
 /** One list page covers a batch of this many tasks with a single request. */
 const LIST_PAGE_SIZE = 100;
 /** How far back the list is read for the batch's other tasks (2,000 tasks) before falling back to single reads. */
 const MAX_LIST_PAGES = 20;
 const DOWNLOAD_CONCURRENCY = 5;
-/** hiapi's `completed` is in whole seconds, from hiapi's clock: a margin for the two clocks. */
-const SAME_SECOND_MARGIN_S = 2;
-/** "Near the batch's end": at most this many of its tasks still unfinished in the list. */
-const NEAR_END_TASKS = 50;
 /** After a resume, later callbacks of the same execution are answered without work for this long. */
 const RESUMED_MEMORY_MS = 10 * 60_000;
 
@@ -39,6 +45,12 @@ function claimResume(key: string): boolean {
 	return true;
 }
 
+/** n8n's clock, for the election's one pause (it compares only elapsed times). */
+const webhookClock: ElectionClock = {
+	now: () => Date.now(),
+	sleep: async (ms) => await sleep(ms),
+};
+
 /**
  * A task as the list shows it is trusted only when it is settled and complete: a list that lags
  * behind single reads, or an entry without its output, is checked with a read of that task.
@@ -47,64 +59,6 @@ function trustworthy(task: Task | undefined): task is Task {
 	return (
 		!!task && (task.status === 'fail' || (task.status === 'success' && task.output.length > 0))
 	);
-}
-
-/** The order that picks the resuming callback: the later `completed`, then the higher task ID. */
-function settlesAfter(a: Task, b: Task): boolean {
-	return a.completed > b.completed || (a.completed === b.completed && a.taskId > b.taskId);
-}
-
-/** The task that settled last. */
-function lastSettled(tasks: Iterable<Task>): Task {
-	let last: Task | undefined;
-	for (const task of tasks) if (!last || settlesAfter(task, last)) last = task;
-	return last!;
-}
-
-/**
- * Whether this callback is the one that resumes the settled batch. Callbacks reach any webhook
- * processor and processes share nothing n8n gives a webhook, yet only one of them may download the
- * outputs and resume (n8n 1.x resumes once per resuming call; 2.x lets one through, after each has
- * downloaded everything). So the choice is one every process makes alike from hiapi's own data:
- * the callback of the task that settled last. Its callback cannot have been handled before the
- * rest settled, since they settled before it did; hiapi delivers it until it is answered, so a
- * process dying mid-download hands the resume to the next delivery. `completed` is in whole
- * seconds, so tasks of the last second are ordered by ID; `mayBeLastOfItsSecond` covers the
- * callback handled before another task of its second settled.
- */
-function resumesBatch(own: Task, last: Task): boolean {
-	// Without completion times (hiapi did not say) there is no order: any settled view resumes.
-	if (own.completed === 0 || last.completed === 0) return true;
-	return own.taskId === last.taskId;
-}
-
-/**
- * The one case the choice above could leave the batch waiting: this callback is handled within the
- * second its task settled, while other tasks still run; if they all settled within that same
- * second with lower IDs, this task would be the chosen one and its callback already answered. So
- * it is answered "try again" instead, and hiapi's next delivery (seconds later) decides. Only near
- * a batch's end (few tasks left, as the list shows them) and only while that second lasts, so
- * almost every callback is handled once.
- */
-function mayBeLastOfItsSecond(own: Task, unfinishedSeen: number | undefined): boolean {
-	if (own.completed === 0) return false;
-	const nowS = Date.now() / 1000;
-	return nowS < own.completed + SAME_SECOND_MARGIN_S && (unfinishedSeen ?? 0) <= NEAR_END_TASKS;
-}
-
-interface OthersRead {
-	tasks: Map<string, Task>;
-	/** A task still running: the batch cannot resume yet. */
-	waitingOn?: string;
-	/** How many of the batch's tasks the list page showed unfinished, when it stopped there. */
-	unfinishedSeen?: number;
-	/** A settled task that settled after this callback's own: its callback resumes, not this one. */
-	outrankedBy?: string;
-}
-
-/** Whether `other` rules this callback out of resuming; without completion times nothing does. */
-function outranks(other: Task, own: Task): boolean {
-	return other.completed !== 0 && own.completed !== 0 && settlesAfter(other, own);
 }
 
 /**
@@ -140,12 +94,7 @@ async function readOthers(
 			// The ones the list shows unfinished first: one read of such a task usually settles the question.
 			entries.sort((a, b) => Number(trustworthy(a)) - Number(trustworthy(b)));
 			for (const entry of entries)
-				if (!(await settle(entry.taskId, entry)))
-					return {
-						tasks,
-						waitingOn: entry.taskId,
-						unfinishedSeen: entries.filter((e) => !trustworthy(e)).length,
-					};
+				if (!(await settle(entry.taskId, entry))) return { tasks, waitingOn: entry.taskId };
 			if (listed.length < LIST_PAGE_SIZE) break;
 		}
 	} catch (error) {
@@ -166,8 +115,10 @@ async function batchOutput(
 	state: INodeExecutionData[],
 	tasks: Map<string, Task>,
 ): Promise<INodeExecutionData[]> {
+	// Items finished before the pause (an earlier try's settled tasks) keep their files.
 	const output: INodeExecutionData[] = state.map((item, i) => ({
 		json: item.json,
+		...(item.binary ? { binary: item.binary } : {}),
 		pairedItem: { item: i },
 	}));
 	const pending = state.map((_, i) => i).filter((i) => isPending(state[i]));
@@ -222,11 +173,8 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 	const credentials = await hiapiCredentials.call(this);
 	const query = this.getQueryData() as Record<string, unknown>;
 	const itemIndex = Number(query.item);
-	const expectedKey = Number.isInteger(itemIndex)
-		? itemKey(credentials.apiKey, this.getExecutionId(), itemIndex)
-		: '';
-	if (!expectedKey || typeof query.k !== 'string' || !safeEqual(query.k, expectedKey)) {
-		this.logger.warn('GPT Image 2 rejected a callback: missing or wrong item key');
+	if (!Number.isInteger(itemIndex) || itemIndex < 0 || typeof query.k !== 'string') {
+		this.logger.warn('GPT Image 2 rejected a callback: missing item or item key');
 		return reply.call(this, 401, { error: 'Unauthorized' });
 	}
 	if (credentials.signingSecret) {
@@ -240,13 +188,30 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 			return reply.call(this, 401, { error: 'Unauthorized' });
 		}
 	}
+
+	// The item key is checked against what the paused item kept of it, so a callback stays valid
+	// however the credential changes while the batch waits.
+	// A callback that does not resume needs only the paused items' task IDs and key hashes; the
+	// items themselves are read only by the one that resumes (see batch.ts's PENDING_INDEX_EXPRESSION).
+	const index = this.evaluateExpression(PENDING_INDEX_EXPRESSION, 0) as unknown as PendingIndex;
+	if (!Array.isArray(index) || itemIndex >= index.length) {
+		this.logger.warn('GPT Image 2 rejected a callback: no such item');
+		return reply.call(this, 401, { error: 'Unauthorized' });
+	}
+	const own = index[itemIndex];
+	if (!own) {
+		// Already settled: a late duplicate, nothing to do.
+		return reply.call(this, 200, { received: true, ignored: true });
+	}
+	const legacyKey = () => legacyItemKey(credentials.apiKey, this.getExecutionId(), itemIndex);
+	if (!itemKeyMatches(own.keyHash ?? undefined, query.k, legacyKey)) {
+		this.logger.warn('GPT Image 2 rejected a callback: wrong item key');
+		return reply.call(this, 401, { error: 'Unauthorized' });
+	}
 	const parsed = parseCallback(rawBody);
 	if (!parsed.ok) return reply.call(this, parsed.status, { error: parsed.reason });
-
-	const state = this.evaluateExpression('{{ $input.all() }}', 0) as unknown as INodeExecutionData[];
-	const own = state[itemIndex];
-	if (!isPending(own) || own.json.error.taskId !== parsed.task.taskId) {
-		// Already settled or not this item's task: a late duplicate or a stray call, nothing to do.
+	if (own.taskId !== parsed.task.taskId) {
+		// Not this item's task: a stray call, nothing to do.
 		return reply.call(this, 200, { received: true, ignored: true });
 	}
 
@@ -258,29 +223,27 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 		const current =
 			credentials.signingSecret && trustworthy(parsed.task)
 				? parsed.task
-				: await getTask.call(this, own.json.error.taskId);
+				: await getTask.call(this, own.taskId);
 		if (!isTerminal(current.status))
 			return reply.call(this, 200, { received: true, settled: false });
-		const others = state
-			.filter((item, i) => i !== itemIndex && isPending(item))
-			.map((item) => String((item as PendingItem).json.error.taskId));
-		const read = await readOthers.call(this, others, current);
-		if (read.outrankedBy)
+		const others = index
+			.filter((entry, i) => i !== itemIndex && entry !== null)
+			.map((entry) => entry!.taskId);
+		const verdict = await elect(current, {
+			readOthers: async () => await readOthers.call(this, others, current),
+			readTask: async (taskId) => await getTask.call(this, taskId),
+			clock: webhookClock,
+		});
+		if ('retry' in verdict) return reply.call(this, 503, { received: true, retry: true });
+		if ('waitingFor' in verdict)
+			return reply.call(this, 200, { received: true, waitingFor: verdict.waitingFor });
+		if (!verdict.resume)
 			return reply.call(this, 200, {
 				received: true,
 				settled: true,
-				resumesWith: read.outrankedBy,
+				resumesWith: verdict.resumesWith,
 			});
-		if (read.waitingOn) {
-			if (mayBeLastOfItsSecond(current, read.unfinishedSeen))
-				return reply.call(this, 503, { received: true, retry: true, waitingFor: read.waitingOn });
-			return reply.call(this, 200, { received: true, waitingFor: read.waitingOn });
-		}
-		tasks = read.tasks;
-		tasks.set(current.taskId, current);
-		const last = lastSettled(tasks.values());
-		if (!resumesBatch(current, last))
-			return reply.call(this, 200, { received: true, settled: true, resumesWith: last.taskId });
+		tasks = verdict.tasks;
 	} catch (error) {
 		// Not 2xx: hiapi delivers again, and the execution keeps waiting with nothing lost.
 		this.logger.warn(
@@ -298,7 +261,13 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 	try {
 		return {
 			webhookResponse: { received: true, resumed: true },
-			workflowData: [await batchOutput.call(this, state, tasks)],
+			workflowData: [
+				await batchOutput.call(
+					this,
+					this.evaluateExpression('{{ $input.all() }}', 0) as unknown as INodeExecutionData[],
+					tasks,
+				),
+			],
 		};
 	} finally {
 		resuming.set(claim, Date.now() + RESUMED_MEMORY_MS);

@@ -5,6 +5,7 @@ import { TaskLedger } from '../outcome/ledger';
 import type { KeyScope } from '../transport/idempotency';
 import { numberInRange, type NumberRange } from '../validate';
 import { isAgentTool } from './agent';
+import { earlierTries, type EarlierTries } from './earlierTries';
 import {
 	commonOptions,
 	DEFAULT_CONCURRENCY,
@@ -25,30 +26,17 @@ export interface RunSettings {
 	ledger: TaskLedger;
 	/** What the default idempotency keys of this run are derived from. */
 	keyScope: KeyScope;
+	/** The tasks earlier tries of this node created, by derived key (n8n's Retry finds them here). */
+	tries: EarlierTries;
 }
 
-/**
- * The execution's resume secret (n8n 2.14+) is kept in the saved execution data, so it is the same
- * when n8n's Retry re-runs a failed execution, and new for every other execution; without it, the
- * execution ID is the anchor (a Retry then creates new tasks).
- */
-function keyScopeOf(this: IExecuteFunctions): KeyScope {
-	const proxy = this.getWorkflowDataProxy(0);
-	let anchor = `execution:${this.getExecutionId()}`;
-	const resumeUrl = proxy.$execution?.resumeUrl;
-	if (typeof resumeUrl === 'string') {
-		try {
-			const secret = new URL(resumeUrl).searchParams.get('signature');
-			if (secret) anchor = `resume:${secret}`;
-		} catch {
-			// No usable URL: the execution ID stays the anchor.
-		}
-	}
+/** The scope of this run's default keys; its anchor outlives n8n's Retry (see earlierTries.ts). */
+function keyScopeOf(this: IExecuteFunctions, tries: EarlierTries): KeyScope {
 	return {
-		anchor,
+		anchor: tries.anchor,
 		workflowId: String(this.getWorkflow().id ?? ''),
 		nodeId: this.getNode().id,
-		runIndex: Number(proxy.$runIndex) || 0,
+		runIndex: Number(this.getWorkflowDataProxy(0).$runIndex) || 0,
 	};
 }
 
@@ -96,6 +84,7 @@ export function readSettings(this: IExecuteFunctions, defaults: SettingDefaults 
 	const defaultTimeoutS = isAgentTool.call(this)
 		? Math.min(TOOL_TIMEOUT_S, defaults.timeoutS ?? TOOL_TIMEOUT_S)
 		: (defaults.timeoutS ?? DEFAULT_TIMEOUT_S);
+	const tries = earlierTries.call(this);
 	return {
 		concurrency: number('concurrency', DEFAULT_CONCURRENCY, {
 			min: 1,
@@ -117,6 +106,7 @@ export function readSettings(this: IExecuteFunctions, defaults: SettingDefaults 
 		).trim(),
 		signal: this.getExecutionCancelSignal?.(),
 		ledger: new TaskLedger(),
-		keyScope: keyScopeOf.call(this),
+		keyScope: keyScopeOf.call(this, tries),
+		tries,
 	};
 }

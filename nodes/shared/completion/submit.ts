@@ -11,14 +11,18 @@ export interface SubmittedTask {
 	replayed: boolean;
 	/** The task as read when an earlier try's task was picked up again (it may have settled already). */
 	task?: Task;
+	/** An earlier execution (before n8n's Retry) created the task: its callback goes there, not here. */
+	reportsElsewhere?: boolean;
 }
 
 /**
  * Submits one item's task and records it in the run's ledger. Without a user key, the key is derived
- * from the execution, node, run, item and request: when n8n runs the node again (Retry On Fail, or
- * n8n's Retry of the execution), hiapi returns the task the earlier try created instead of billing a
- * new one. A picked-up task that had failed is submitted anew under the next key: a retry is meant to
- * try again what failed, and only that.
+ * from the execution chain, node, run, item and request: when n8n runs the node again (Retry On Fail,
+ * or n8n's Retry of the execution), the task the earlier try created is taken up again instead of
+ * billing a new one: from this node's record of earlier tries when n8n kept it (see
+ * earlierTries.ts; no request at all), else from hiapi's replay of the key. A picked-up task that
+ * had failed is submitted anew under the next key: a retry is meant to try again what failed, and
+ * only that.
  */
 export async function submitItem(
 	this: IExecuteFunctions,
@@ -29,35 +33,54 @@ export async function submitItem(
 ): Promise<SubmittedTask> {
 	const body: SubmitBody = callback ? { ...request.body, callback } : request.body;
 	const common = { itemIndex, signal: settings.signal };
+	const running = callback ? 'submitted' : 'still running';
 	if (request.idempotencyKey) {
 		const submitted = await submitTask.call(this, body, {
 			...common,
 			idempotencyKey: request.idempotencyKey,
 			keyByUser: true,
 		});
-		settings.ledger.created(itemIndex, submitted.taskId, callback ? 'submitted' : 'still running');
+		settings.ledger.created(itemIndex, submitted.taskId, running);
 		logCreated.call(this, submitted.taskId, itemIndex, submitted.replayed);
 		return submitted;
 	}
+	const executionId = this.getExecutionId();
 	for (let attempt = 0; ; attempt++) {
 		const idempotencyKey = derivedKey(settings.keyScope, itemIndex, body, attempt);
-		const submitted = await submitTask.call(this, body, { ...common, idempotencyKey });
+		const earlier = settings.tries.tasks[idempotencyKey];
+		let submitted: SubmittedTask;
+		if (earlier) {
+			submitted = {
+				taskId: earlier.taskId,
+				replayed: true,
+				reportsElsewhere: earlier.executionId !== executionId,
+			};
+		} else {
+			submitted = await submitTask.call(this, body, { ...common, idempotencyKey });
+			settings.tries.tasks[idempotencyKey] = { taskId: submitted.taskId, executionId };
+		}
 		logCreated.call(this, submitted.taskId, itemIndex, submitted.replayed);
 		if (!submitted.replayed) {
-			settings.ledger.created(
-				itemIndex,
-				submitted.taskId,
-				callback ? 'submitted' : 'still running',
-			);
+			settings.ledger.created(itemIndex, submitted.taskId, running);
 			return submitted;
 		}
 		const task = await getTask.call(this, submitted.taskId, common);
 		if (task.status !== 'fail' || attempt + 1 >= MAX_KEY_ATTEMPTS) {
-			settings.ledger.created(itemIndex, task.taskId, callback ? 'submitted' : 'still running');
+			settings.ledger.created(itemIndex, task.taskId, running);
 			return { ...submitted, task };
 		}
 		settings.ledger.created(itemIndex, task.taskId, 'failed');
 	}
+}
+
+/** Whether an earlier try of this node created this item's task (so it is taken up, not submitted). */
+export function triedBefore(
+	request: TaskRequest,
+	itemIndex: number,
+	settings: RunSettings,
+): boolean {
+	if (request.idempotencyKey) return false;
+	return derivedKey(settings.keyScope, itemIndex, request.body) in settings.tries.tasks;
 }
 
 /**

@@ -113,7 +113,7 @@ function explain(
 			}
 			return {
 				message: `hiapi rejected the request${said ? `: ${said}` : ''}`,
-				description: `The node made this request's idempotency key itself from the execution, node, item and the request, so a repeat can only replay the same request. ${detail}`,
+				description: `The node made this request's idempotency key itself from the execution, node, item and the request, so the key already holds a task for this request with another callback: an earlier try of this execution (e.g. before n8n's Retry) created it and n8n did not save the record of it. Nothing was submitted again, so nothing is billed twice; find that task in your hiapi task list. ${detail}`,
 			};
 		case 429:
 			return { message: 'hiapi is rate limiting this key; retries ran out', description: detail };

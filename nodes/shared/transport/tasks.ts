@@ -28,6 +28,22 @@ export function unixSeconds(value: unknown): number {
 }
 
 /**
+ * hiapi's statuses are `success` and `fail`; other spellings seen in task APIs end a task the same
+ * way, so they are read as those two here, once, for every mode and the trigger. Anything else
+ * (including names we do not know yet) means "still running".
+ */
+const SUCCEEDED = new Set(['success', 'succeeded', 'completed']);
+const FAILED = new Set(['fail', 'failed', 'error', 'cancelled', 'canceled']);
+
+export function normalizeStatus(value: unknown): string {
+	const status = text(value).trim();
+	const lower = status.toLowerCase();
+	if (SUCCEEDED.has(lower)) return 'success';
+	if (FAILED.has(lower)) return 'fail';
+	return status || 'unknown';
+}
+
+/**
  * Reads a task object defensively: hiapi may add fields, omit some, or (in a callback) wrap the
  * task in its {code,message,data} envelope. Malformed output entries are skipped, as the SDK does.
  */
@@ -55,7 +71,7 @@ export function normalizeTask(raw: unknown): Task | undefined {
 	const task: Task = {
 		taskId,
 		model: text(record.model),
-		status: text(record.status) || 'unknown',
+		status: normalizeStatus(record.status),
 		created: unixSeconds(record.created),
 		completed: unixSeconds(record.completed),
 		output,
