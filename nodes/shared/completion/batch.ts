@@ -119,7 +119,8 @@ export async function settledItem(
 			itemIndex,
 			signal: options.signal,
 		});
-		return { json, binary, pairedItem: { item: itemIndex } };
+		// Read again after the download, which labels an output hiapi gave no type by its Content-Type.
+		return { json: { ...taskJson(task), ...echo }, binary, pairedItem: { item: itemIndex } };
 	} catch (error) {
 		return errorItem(error, itemIndex, { ...echo, model: task.model || pending.model });
 	}

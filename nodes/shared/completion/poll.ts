@@ -41,7 +41,8 @@ export async function finishedItem(
 			signal: settings.signal,
 		});
 		settings.ledger.settle(task.taskId, 'succeeded');
-		return { json, binary, pairedItem: { item: itemIndex } };
+		// Read again after the download, which labels an output hiapi gave no type by its Content-Type.
+		return { json: { ...taskJson(task), ...echo }, binary, pairedItem: { item: itemIndex } };
 	} catch (error) {
 		settings.ledger.settle(task.taskId, 'not downloaded');
 		throw asNodeError(this.getNode(), error, itemIndex);

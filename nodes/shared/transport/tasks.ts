@@ -63,7 +63,8 @@ export function normalizeTask(raw: unknown): Task | undefined {
 			if (typeof item.url !== 'string' || item.url === '') continue;
 			output.push({
 				url: item.url,
-				type: text(item.type) || 'image',
+				// Left empty when hiapi gives none: the download labels it by the Content-Type it was served with.
+				type: text(item.type),
 				expireAt: unixSeconds(item.expireAt),
 			});
 		}
