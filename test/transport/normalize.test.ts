@@ -27,7 +27,8 @@ describe('reading task objects defensively', () => {
 			status: 'rendering',
 			created: 0,
 			completed: 0,
-			output: [{ url: 'https://cdn/x.png', type: 'image', expireAt: 1777887199 }],
+			// No type given: none guessed here (the download labels it by its Content-Type).
+			output: [{ url: 'https://cdn/x.png', type: '', expireAt: 1777887199 }],
 		});
 	});
 
