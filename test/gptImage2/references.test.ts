@@ -232,6 +232,34 @@ describe('GPT Image 2 v2: references and hiapi’s current rules', () => {
 			]);
 		});
 
+		it('without a readable schema: input_urls refused by hiapi (400, no task), sent once more as image', async () => {
+			await t.reconfigure(legacy);
+			const result = await noSchemas.runNode({
+				type: GPT,
+				parameters: i2i({ imageUrls: urls(1), aspectRatio: '1:1' }),
+			});
+			expect(result.error?.message).toBeUndefined();
+			expect(result.status).toBe('success');
+			// Two requests, one task: the first was refused naming input_urls, the second taken.
+			expect(t.sim.counters.submits).toBe(2);
+			expect(sent()).toEqual([
+				{ prompt: 'combine these', aspect_ratio: '1:1', resolution: '1K', image: urls(1)[0] },
+			]);
+			expect(result.items[0].json.taskId).toBe([...t.sim.tasks.keys()][0]);
+		});
+
+		it('without a readable schema, several references have no older shape: hiapi refuses, once', async () => {
+			await t.reconfigure(legacy);
+			const result = await noSchemas.runNode({
+				type: GPT,
+				parameters: i2i({ imageUrls: urls(2), aspectRatio: '1:1' }),
+			});
+			expect(result.status).toBe('error');
+			expect(result.error?.message).toMatch(/input_urls/);
+			expect(t.sim.counters.submits).toBe(1);
+			expect(t.sim.tasks.size).toBe(0);
+		});
+
 		it('two references are refused before anything is sent: that schema takes one', async () => {
 			await t.reconfigure(legacy);
 			const result = await withSchemas.runNode({

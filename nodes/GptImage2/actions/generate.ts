@@ -96,8 +96,9 @@ export async function buildRequest(
 		resolution,
 	};
 	if (background) input.background = background;
+	let slot: ReturnType<typeof referenceSlot> | undefined;
 	if (operation === 'imageToImage') {
-		const slot = referenceSlot(schema);
+		slot = referenceSlot(schema);
 		const references = await imageToImage.referenceImages.call(
 			this,
 			itemIndex,
@@ -114,6 +115,7 @@ export async function buildRequest(
 	}
 
 	const body: SubmitBody = { model: generator.model, input, ...route };
+	const alternate = slot && !slot.fromSchema ? olderShape(body, slot.field) : undefined;
 	const echo: IDataObject = { prompt, aspectRatio, resolution };
 	if (background) echo.background = background;
 	const estimate = await estimateCost.call(this, generator.model, route.route, input);
@@ -122,5 +124,22 @@ export async function buildRequest(
 		idempotencyKey: userIdempotencyKey.call(this, itemIndex),
 		echo,
 		...(estimate ? { estimate } : {}),
+		...(alternate ? { alternate } : {}),
 	};
+}
+
+/**
+ * Without a readable schema the references go in today's `input_urls`; should this hiapi still take
+ * the older single `image` (and refuse `input_urls` as unknown), the one reference is sent there once.
+ * Several references have no older shape: hiapi's refusal stands.
+ */
+function olderShape(body: SubmitBody, field: string): TaskRequest['alternate'] {
+	const references = body.input[field];
+	if (!Array.isArray(references) || references.length !== 1) return undefined;
+	const input: Record<string, unknown> = {
+		...body.input,
+		[GPT_IMAGE_2.legacyReferenceField]: references[0],
+	};
+	delete input[field];
+	return { refusedField: field, body: { ...body, input } };
 }

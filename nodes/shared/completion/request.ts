@@ -18,6 +18,12 @@ export interface TaskRequest {
 	 * gives one: put on the output item and checked against Max Estimated Cost before the first submit.
 	 */
 	estimate?: Estimate;
+	/**
+	 * The same request with one input field under another name, sent once when hiapi refuses
+	 * `refusedField` as unknown (400 "additional properties not allowed"): for a field whose name
+	 * hiapi changed and that no readable schema settled. A 400 creates no task, so this bills nothing.
+	 */
+	alternate?: { refusedField: string; body: SubmitBody };
 }
 
 /** Builds (and checks) item `itemIndex`'s request; throws a field error before anything is sent. */

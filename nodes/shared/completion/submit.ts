@@ -1,4 +1,5 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import { derivedKey, MAX_KEY_ATTEMPTS } from '../transport/idempotency';
 import { getTask, submitTask } from '../transport/tasks';
@@ -25,6 +26,35 @@ export interface SubmittedTask {
  * only that.
  */
 export async function submitItem(
+	this: IExecuteFunctions,
+	request: TaskRequest,
+	itemIndex: number,
+	settings: RunSettings,
+	callback?: SubmitBody['callback'],
+): Promise<SubmittedTask> {
+	try {
+		return await submitOnce.call(this, request, itemIndex, settings, callback);
+	} catch (error) {
+		const alternate = request.alternate;
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- submitOnce throws n8n's own errors already (NodeApiError from the transport, with the task ID and item): re-wrapping would drop them
+		if (!alternate || !refusesField(error, alternate.refusedField)) throw error;
+		this.logger.info(
+			`hiapi does not take '${alternate.refusedField}' for ${request.body.model}: sending the request again with its other field name`,
+			{ itemIndex, node: this.getNode().name },
+		);
+		const retried = { ...request, body: alternate.body, alternate: undefined };
+		return await submitOnce.call(this, retried, itemIndex, settings, callback);
+	}
+}
+
+/** hiapi's 400 for a field its schema does not list names the field: "additional properties not allowed: 'x'". */
+function refusesField(error: unknown, field: string): boolean {
+	if (!(error instanceof NodeApiError) || error.httpCode !== '400') return false;
+	const said = `${error.message} ${error.description ?? ''} ${JSON.stringify(error.errorResponse ?? {})}`;
+	return /additional propert/i.test(said) && said.includes(`'${field}'`);
+}
+
+async function submitOnce(
 	this: IExecuteFunctions,
 	request: TaskRequest,
 	itemIndex: number,
