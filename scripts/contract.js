@@ -14,47 +14,8 @@
 const path = require('node:path');
 const { validate } = require('../test/sim/jsonschema');
 
-/**
- * What the nodes assume where they keep no constant of their own; GPT Image 2's part is replaced by
- * the node's constants in `nodeAssumptions()` (kept here too, as the shape they are read into).
- */
+/** What the nodes assume where they keep no constant of their own (GPT Image 2's: nodeAssumptions). */
 const ASSUMED = {
-	gptImage2: {
-		t2i: 'gpt-image-2/text-to-image',
-		i2i: 'gpt-image-2/image-to-image',
-		/** where references go, and how many */
-		referenceField: 'input_urls',
-		minReferences: 1,
-		maxReferences: 16,
-		ratios: [
-			'auto',
-			'1:1',
-			'3:2',
-			'2:3',
-			'4:3',
-			'3:4',
-			'5:4',
-			'4:5',
-			'16:9',
-			'9:16',
-			'21:9',
-			'2:1',
-			'1:2',
-			'3:1',
-			'1:3',
-			'9:21',
-		],
-		defaultRatio: 'auto',
-		resolutions: ['1K', '2K', '4K'],
-		/** ratios refused at a resolution (auto: only 1K) */
-		unavailable: {
-			'1K': [],
-			'2K': ['auto', '5:4', '4:5', '3:1', '1:3', '9:21'],
-			'4K': ['auto', '1:1', '3:1', '1:3', '9:21'],
-		},
-		backgrounds: ['auto', 'opaque', 'transparent'],
-		backgroundResolutions: ['1K'],
-	},
 	/** JSON Schema keywords the nodes' local checks implement (nodes/shared validator). */
 	schemaKeywords: [
 		'$schema',
@@ -104,8 +65,9 @@ function nodeModule(/** @type {string} */ relative) {
  * The assumptions: GPT Image 2's from the node's own constants (nodes/GptImage2/actions/facts.ts,
  * the table its checks fall back to, and the model IDs it sends), so this check compares hiapi with
  * what the node really does; the rest from the table above.
- * @returns {typeof ASSUMED}
+ * @returns {Assumptions}
  */
+/** @typedef {typeof ASSUMED & {gptImage2: {t2i: string, i2i: string, referenceField: string, minReferences: number, maxReferences: number, ratios: string[], defaultRatio: string, resolutions: string[], unavailable: Record<string, readonly string[]>, backgrounds: string[], backgroundResolutions: string[]}}} Assumptions */
 function nodeAssumptions() {
 	const { GPT_IMAGE_2: g } = nodeModule('nodes/GptImage2/actions/facts');
 	return {
@@ -201,7 +163,7 @@ function probe(schema) {
 
 /**
  * Compares one gpt-image-2 schema with the assumptions; returns the differences.
- * @param {string} name @param {any} schema @param {boolean} i2i @param {typeof ASSUMED} a
+ * @param {string} name @param {any} schema @param {boolean} i2i @param {Assumptions} a
  */
 function compareGptSchema(name, schema, i2i, a) {
 	const g = a.gptImage2;
@@ -291,7 +253,7 @@ function compareGptSchema(name, schema, i2i, a) {
 
 /**
  * The price list's shape, as the nodes parse it.
- * @param {any} body @param {typeof ASSUMED} a
+ * @param {any} body @param {Assumptions} a
  */
 function comparePricing(body, a) {
 	/** @type {string[]} */
@@ -457,4 +419,4 @@ if (require.main === module) {
 	);
 }
 
-module.exports = { compare, compareGptSchema, comparePricing, ASSUMED, Unreachable };
+module.exports = { compare, compareGptSchema, comparePricing, nodeAssumptions, Unreachable };
