@@ -53,6 +53,7 @@ const GPT_POLL = [
 	'Download Output',
 	'Idempotency Key',
 	'Max Estimated Cost (USD)',
+	'Max Output Size (MB)',
 	'Output Binary Field',
 	'Poll Interval (Seconds)',
 	'Route',
@@ -72,6 +73,7 @@ const GPT_RESUME = [
 	'Concurrency',
 	'Download Output',
 	'Max Estimated Cost (USD)',
+	'Max Output Size (MB)',
 	'Output Binary Field',
 	'Route',
 	'Storage',
@@ -91,7 +93,7 @@ const HIAPI_RESUME = withInline(
 	GPT_RESUME.filter((o) => !o.startsWith('Additional')),
 	'Max Inline File Size (MB)',
 );
-const GET_TASK = ['Concurrency', 'Download Output', 'Output Binary Field'];
+const GET_TASK = ['Concurrency', 'Download Output', 'Max Output Size (MB)', 'Output Binary Field'];
 
 interface Case {
 	name: string;
@@ -211,28 +213,28 @@ const CASES: Case[] = [
 		name: 'Trigger signature',
 		type: TRIGGER,
 		parameters: {},
-		options: ['Signature Tolerance (Seconds)'],
+		options: ['Max Output Size (MB)', 'Signature Tolerance (Seconds)'],
 		shows: ['HiAPI Signature'],
 	},
 	{
 		name: 'Trigger token',
 		type: TRIGGER,
 		parameters: { authentication: 'token' },
-		options: [],
+		options: ['Max Output Size (MB)'],
 		shows: ['Secret Token'],
 	},
 	{
 		name: 'Trigger header',
 		type: TRIGGER,
 		parameters: { authentication: 'header' },
-		options: [],
+		options: ['Max Output Size (MB)'],
 		shows: ['Header'],
 	},
 	{
 		name: 'Trigger none',
 		type: TRIGGER,
 		parameters: { authentication: 'none' },
-		options: [],
+		options: ['Max Output Size (MB)'],
 		shows: ['None (Not Recommended)'],
 	},
 ];
