@@ -18,12 +18,16 @@ describe('terminal statuses under other names', () => {
 		},
 		settings: { onError: 'continueRegularOutput' as const },
 	});
+	/** Wait for Result reads the task list first (taskBoard.ts); a failing list leaves each task to its GET, the route faulted here. */
+	const readByGet = () =>
+		t.sim.inject({ route: 'list', type: 'status', status: 500, count: Infinity });
 	it.each([
 		['succeeded', 'failed'],
 		['completed', 'error'],
 		['succeeded', 'cancelled'],
 		['completed', 'canceled'],
 	])('Wait for Result: %s is a success, %s a failure', async (ok, failed) => {
+		readByGet();
 		let names = 0;
 		t.sim.inject({
 			route: 'get',
@@ -57,6 +61,7 @@ describe('terminal statuses under other names', () => {
 	});
 
 	it('an unknown status keeps the node waiting until the deadline', async () => {
+		readByGet();
 		t.sim.inject({
 			route: 'get',
 			type: 'unknown-status',

@@ -67,6 +67,7 @@ export async function submitAndWait(
 					deadline,
 					itemIndex,
 					signal: settings.signal,
+					board: settings.board,
 				});
 	return [await finishedItem.call(this, task, itemIndex, settings, request.echo)];
 }

@@ -3,6 +3,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { DEFAULT_MAX_OUTPUT_MB } from '../media/output';
 import { TaskLedger } from '../outcome/ledger';
 import type { KeyScope } from '../transport/idempotency';
+import { TaskBoard } from '../transport/taskBoard';
 import { numberInRange, type NumberRange } from '../validate';
 import { isAgentTool } from './agent';
 import { earlierTries, type EarlierTries } from './earlierTries';
@@ -28,6 +29,8 @@ export interface RunSettings {
 	keyScope: KeyScope;
 	/** The tasks earlier tries of this node created, by derived key (n8n's Retry finds them here). */
 	tries: EarlierTries;
+	/** Reads the status of every task this run waits for from one task-list read per interval. */
+	board: TaskBoard;
 }
 
 /** The scope of this run's default keys; its anchor outlives n8n's Retry (see earlierTries.ts). */
@@ -105,6 +108,7 @@ export function readSettings(this: IExecuteFunctions, defaults: SettingDefaults 
 			this.getNodeParameter('options.outputBinaryPropertyName', 0, 'data') || 'data',
 		).trim(),
 		signal: this.getExecutionCancelSignal?.(),
+		board: new TaskBoard(this, this.getExecutionCancelSignal?.()),
 		ledger: new TaskLedger(),
 		keyScope: keyScopeOf.call(this, tries),
 		tries,

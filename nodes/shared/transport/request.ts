@@ -26,6 +26,8 @@ export interface HiApiRequest {
 	/** Sent as Idempotency-Key; it is what makes a POST safe to retry when its outcome is unknown. */
 	idempotencyKey?: string;
 	signal?: AbortSignal;
+	/** Retries allowed (default MAX_RETRIES): a read with a cheaper fallback takes fewer. */
+	retries?: number;
 	/** What the request is about, for error messages (the node is filled in here). */
 	about?: Omit<FailureContext, 'node'>;
 }
@@ -105,6 +107,7 @@ export async function hiapiRequest(this: HiApiContext, req: HiApiRequest): Promi
 	};
 	const retryUnknownOutcome = req.method === 'GET' || Boolean(req.idempotencyKey);
 
+	const maxRetries = req.retries ?? MAX_RETRIES;
 	for (let attempt = 0; ; attempt++) {
 		let response: { statusCode: number; headers: IDataObject; body: unknown };
 		try {
@@ -116,7 +119,7 @@ export async function hiapiRequest(this: HiApiContext, req: HiApiRequest): Promi
 			);
 		} catch (error) {
 			if (req.signal?.aborted) throw cancelled(ctx);
-			if (retryUnknownOutcome && attempt < MAX_RETRIES) {
+			if (retryUnknownOutcome && attempt < maxRetries) {
 				if (!(await sleepUnlessCancelled(backoffMs(attempt), req.signal))) throw cancelled(ctx);
 				continue;
 			}
@@ -128,7 +131,7 @@ export async function hiapiRequest(this: HiApiContext, req: HiApiRequest): Promi
 		if (statusCode >= 200 && statusCode < 300) {
 			const data = parsed.ok ? envelopeData(parsed.value) : { ok: false as const };
 			if (data.ok) return { data: data.data, headers: response.headers ?? {}, statusCode };
-			if (retryUnknownOutcome && attempt < MAX_RETRIES) {
+			if (retryUnknownOutcome && attempt < maxRetries) {
 				if (!(await sleepUnlessCancelled(backoffMs(attempt), req.signal))) throw cancelled(ctx);
 				continue;
 			}
@@ -143,7 +146,7 @@ export async function hiapiRequest(this: HiApiContext, req: HiApiRequest): Promi
 			statusCode === 503 ||
 			gatewayUnknown ||
 			isIdempotencyInFlight(statusCode, body);
-		if (retryable && attempt < MAX_RETRIES) {
+		if (retryable && attempt < maxRetries) {
 			const wait = retryDelayMs(attempt, response.headers?.['retry-after']);
 			if (!(await sleepUnlessCancelled(wait, req.signal))) throw cancelled(ctx);
 			continue;

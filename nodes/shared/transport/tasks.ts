@@ -4,6 +4,7 @@ import { isTerminal, type SubmitBody, type Submitted, type Task, type TaskOutput
 import { taskError } from './errors';
 import { hiapiRequest, type HiApiContext } from './request';
 import { sleepUnlessCancelled } from './sleep';
+import type { TaskBoard } from './taskBoard';
 
 /** hiapi's limit for Idempotency-Key, in bytes. */
 export const MAX_IDEMPOTENCY_KEY_BYTES = 255;
@@ -150,13 +151,14 @@ export async function listTasks(
 	this: HiApiContext,
 	page = 1,
 	size = 20,
-	opts: { signal?: AbortSignal } = {},
+	opts: { signal?: AbortSignal; retries?: number } = {},
 ): Promise<Task[]> {
 	const response = await hiapiRequest.call(this, {
 		method: 'GET',
 		path: '/v1/tasks',
 		qs: { page, size },
 		signal: opts.signal,
+		retries: opts.retries,
 	});
 	const tasks = field(response.data, 'tasks');
 	if (!Array.isArray(tasks)) return [];
@@ -171,6 +173,8 @@ export interface WaitOptions {
 	signal?: AbortSignal;
 	/** Called after each read, e.g. for progress or benchmarks. */
 	onRead?: (task: Task) => void;
+	/** The run's shared status reader (see taskBoard.ts); without it each read is the task's own GET. */
+	board?: TaskBoard;
 }
 
 /** Polls until the task settles. Never resubmits: on timeout or cancel the error names the task to fetch later. */
@@ -188,6 +192,7 @@ export async function waitForTask(
 	for (;;) {
 		const remaining = opts.deadline - Date.now();
 		if (remaining <= 0) {
+			opts.board?.forget(taskId);
 			throw taskError(
 				{ ...ctx, taskStatus: 'timeout' },
 				'Timed out waiting for hiapi to finish the task',
@@ -196,17 +201,18 @@ export async function waitForTask(
 		}
 		const wait = Math.max(0, opts.intervalMs - (Date.now() - lastRead));
 		if (!(await sleepUnlessCancelled(Math.min(wait, remaining), opts.signal))) {
+			opts.board?.forget(taskId);
 			throw taskError(
 				{ ...ctx, taskStatus: 'cancelled' },
 				'The execution was cancelled while waiting for the task',
 				fetchLater,
 			);
 		}
+		const since = lastRead;
 		lastRead = Date.now();
-		const task = await getTask.call(this, taskId, {
-			itemIndex: opts.itemIndex,
-			signal: opts.signal,
-		});
+		const task = opts.board
+			? await opts.board.read(taskId, since, opts.itemIndex)
+			: await getTask.call(this, taskId, { itemIndex: opts.itemIndex, signal: opts.signal });
 		opts.onRead?.(task);
 		if (isTerminal(task.status)) return task;
 	}
