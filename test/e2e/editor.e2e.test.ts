@@ -213,7 +213,8 @@ const CASES: Case[] = [
 		name: 'Trigger signature',
 		type: TRIGGER,
 		parameters: {},
-		options: ['Max Output Size (MB)', 'Signature Tolerance (Seconds)'],
+		// In the order the node declares them (the Add Option list is not sorted).
+		options: ['Signature Tolerance (Seconds)', 'Max Output Size (MB)'],
 		shows: ['HiAPI Signature'],
 	},
 	{
