@@ -100,7 +100,7 @@ async function readOthers(
 	} catch (error) {
 		// The list is a shortcut: single reads below give the same answer.
 		this.logger.debug(
-			`GPT Image 2: task list unavailable, reading tasks one by one (${String(error)})`,
+			`${this.getNode().name} (Wait for Callback): task list unavailable, reading tasks one by one (${String(error)})`,
 		);
 	}
 	for (const taskId of taskIds) {
@@ -174,7 +174,9 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 	const query = this.getQueryData() as Record<string, unknown>;
 	const itemIndex = Number(query.item);
 	if (!Number.isInteger(itemIndex) || itemIndex < 0 || typeof query.k !== 'string') {
-		this.logger.warn('GPT Image 2 rejected a callback: missing item or item key');
+		this.logger.warn(
+			`${this.getNode().name} (Wait for Callback) rejected a callback: missing item or item key`,
+		);
 		return reply.call(this, 401, { error: 'Unauthorized' });
 	}
 	if (credentials.signingSecret) {
@@ -184,7 +186,9 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 			credentials.signingSecret,
 		);
 		if (!verdict.ok) {
-			this.logger.warn(`GPT Image 2 rejected a callback: ${verdict.reason}`);
+			this.logger.warn(
+				`${this.getNode().name} (Wait for Callback) rejected a callback: ${verdict.reason}`,
+			);
 			return reply.call(this, 401, { error: 'Unauthorized' });
 		}
 	}
@@ -195,7 +199,9 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 	// items themselves are read only by the one that resumes (see batch.ts's PENDING_INDEX_EXPRESSION).
 	const index = this.evaluateExpression(PENDING_INDEX_EXPRESSION, 0) as unknown as PendingIndex;
 	if (!Array.isArray(index) || itemIndex >= index.length) {
-		this.logger.warn('GPT Image 2 rejected a callback: no such item');
+		this.logger.warn(
+			`${this.getNode().name} (Wait for Callback) rejected a callback: no such item`,
+		);
 		return reply.call(this, 401, { error: 'Unauthorized' });
 	}
 	const own = index[itemIndex];
@@ -205,7 +211,9 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 	}
 	const legacyKey = () => legacyItemKey(credentials.apiKey, this.getExecutionId(), itemIndex);
 	if (!itemKeyMatches(own.keyHash ?? undefined, query.k, legacyKey)) {
-		this.logger.warn('GPT Image 2 rejected a callback: wrong item key');
+		this.logger.warn(
+			`${this.getNode().name} (Wait for Callback) rejected a callback: wrong item key`,
+		);
 		return reply.call(this, 401, { error: 'Unauthorized' });
 	}
 	const parsed = parseCallback(rawBody);
@@ -247,7 +255,7 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 	} catch (error) {
 		// Not 2xx: hiapi delivers again, and the execution keeps waiting with nothing lost.
 		this.logger.warn(
-			`GPT Image 2 could not check the batch on a callback: ${error instanceof Error ? error.message : String(error)}`,
+			`${this.getNode().name} (Wait for Callback) could not check the batch on a callback: ${error instanceof Error ? error.message : String(error)}`,
 		);
 		return reply.call(this, 503, { error: 'temporarily unable to check the batch', retry: true });
 	}
