@@ -10,7 +10,7 @@ import { hiapiCredentials } from '../transport/credentials';
 import { taskError } from '../transport/errors';
 import { getTask, listTasks } from '../transport/tasks';
 import { isTerminal, type Task } from '../types';
-import { elect, outranks, type ElectionClock, type OthersRead } from './election';
+import { elect, lastSettled, outranks, type ElectionClock, type OthersRead } from './election';
 import {
 	isPending,
 	itemKey as legacyItemKey,
@@ -89,8 +89,9 @@ async function readOthers(
 			const entries = listed.filter((task) => wanted.has(task.taskId) && !tasks.has(task.taskId));
 			// A task the list shows settled after this one: this callback will not resume the batch,
 			// whatever the rest says, so nothing more needs reading (most callbacks stop here).
-			const later = entries.find((entry) => trustworthy(entry) && outranks(entry, own));
-			if (later) return { tasks, outrankedBy: later.taskId };
+			// The latest such task is named, so the answer says which callback resumes whenever the page shows it.
+			const later = entries.filter((entry) => trustworthy(entry) && outranks(entry, own));
+			if (later.length) return { tasks, outrankedBy: lastSettled(later).taskId };
 			// The ones the list shows unfinished first: one read of such a task usually settles the question.
 			entries.sort((a, b) => Number(trustworthy(a)) - Number(trustworthy(b)));
 			for (const entry of entries)
