@@ -14,7 +14,7 @@ import {
 	resumeNotice,
 } from '../shared/completion/descriptions';
 import { taskIdField } from '../shared/completion/getTask';
-import { resumeWebhook } from '../shared/completion/resume';
+import { resumeWebhook } from '../shared/completion/waitForCallback/resume';
 import {
 	aspectRatioFieldV1,
 	aspectRatioFieldV2,

@@ -17,7 +17,7 @@ import {
 	resumeNotice,
 } from '../shared/completion/descriptions';
 import { taskIdField } from '../shared/completion/getTask';
-import { resumeWebhook } from '../shared/completion/resume';
+import { resumeWebhook } from '../shared/completion/waitForCallback/resume';
 import { router } from './actions/router';
 import { runModelFields } from './actions/runModel.description';
 import { DEFAULT_MAX_INLINE_FILE_MB } from './actions/runModel';

@@ -4,7 +4,7 @@ import {
 	outranks,
 	type ElectionClock,
 	type OthersRead,
-} from '../../nodes/shared/completion/election';
+} from '../../nodes/shared/completion/waitForCallback/election';
 import type { Task } from '../../nodes/shared/types';
 
 /**

@@ -3,7 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { getTask } from '../transport/tasks';
 import { nonEmptyText } from '../validate';
 import { inOrder, runItems } from './items';
-import { finishedItem } from './poll';
+import { finishedItem } from './finished';
 import type { RunSettings } from './settings';
 
 /** The Get Task operation's field, shared by every model node (shown under that node's own operation). */

@@ -3,10 +3,10 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import type { Estimate } from '../catalogue/pricing';
 import { forAgent, isAgentTool } from './agent';
 import { checkBudget } from './budget';
-import { readCallbackUrl, submitWithCallback } from './callback';
+import { readCallbackUrl, submitWithCallback } from './submitOnly/callback';
 import { inOrder, runItems, validateItems } from './items';
-import { submitAndPause } from './pause';
-import { submitAndWait } from './poll';
+import { submitAndPause } from './waitForCallback/pause';
+import { submitAndWait } from './waitForResult/poll';
 import { withRunOptions, type BuildRequest } from './request';
 import type { RunSettings } from './settings';
 

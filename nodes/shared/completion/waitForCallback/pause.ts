@@ -1,18 +1,18 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { cancelledBeforeSubmit, errorItem, type ErrorJson } from '../outcome/errorItem';
-import { mapPool } from '../pool';
-import { hiapiCredentials } from '../transport/credentials';
-import { waitForTask } from '../transport/tasks';
-import { isTerminal, type Task } from '../types';
-import { isAgentTool } from './agent';
-import { logCancelled, runError } from './items';
-import type { BuildRequest } from './request';
-import { itemKey, itemKeyHash, pendingItem, settledItem, type PendingItem } from './batch';
-import type { RunSettings } from './settings';
-import { forgetEarlierTries } from './earlierTries';
-import { submitItem, triedBefore } from './submit';
+import { cancelledBeforeSubmit, errorItem, type ErrorJson } from '../../outcome/errorItem';
+import { mapPool } from '../../pool';
+import { hiapiCredentials } from '../../transport/credentials';
+import { waitForTask } from '../../transport/tasks';
+import { isTerminal, type Task } from '../../types';
+import { isAgentTool } from '../agent';
+import { logCancelled, runError } from '../items';
+import type { BuildRequest } from '../request';
+import { itemKey, itemKeyHash, pendingItem, settledItem, type PendingItem } from '../batch';
+import type { RunSettings } from '../settings';
+import { forgetEarlierTries } from '../earlierTries';
+import { submitItem, triedBefore } from '../submit';
 
 function resumeUrlOf(this: IExecuteFunctions): string {
 	const value = this.evaluateExpression('{{ $execution.resumeUrl }}', 0);

@@ -4,12 +4,12 @@ import {
 	callbackUrlWithToken,
 	withoutSecrets,
 	type CallbackCredentials,
-} from '../callback/secrets';
-import { checkHttpUrl } from '../media/input';
-import { hiapiCredentials } from '../transport/credentials';
-import type { TaskRequest } from './request';
-import type { RunSettings } from './settings';
-import { submitItem } from './submit';
+} from '../../callback/secrets';
+import { checkHttpUrl } from '../../media/input';
+import { hiapiCredentials } from '../../transport/credentials';
+import type { TaskRequest } from '../request';
+import type { RunSettings } from '../settings';
+import { submitItem } from '../submit';
 
 export function readCallbackUrl(this: IExecuteFunctions, itemIndex: number): string {
 	return checkHttpUrl.call(

@@ -1,4 +1,4 @@
-import { isTerminal, type Task } from '../types';
+import { isTerminal, type Task } from '../../types';
 
 /**
  * Which callback of a waiting batch resumes it. Callbacks reach any webhook processor and

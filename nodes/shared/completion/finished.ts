@@ -3,11 +3,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { downloadOutputs } from '../media/output';
 import { failureMessage, taskJson } from '../taskJson';
 import { asNodeError, taskError } from '../transport/errors';
-import { waitForTask } from '../transport/tasks';
-import { isTerminal, type Task } from '../types';
-import type { TaskRequest } from './request';
+import type { Task } from '../types';
 import type { RunSettings } from './settings';
-import { submitItem } from './submit';
 
 /**
  * Turns a settled task into the node's output item, downloading the image at once since its link
@@ -47,27 +44,4 @@ export async function finishedItem(
 		settings.ledger.settle(task.taskId, 'not downloaded');
 		throw asNodeError(this.getNode(), error, itemIndex);
 	}
-}
-
-/** "Wait for Result": submit, poll until the task settles or the deadline passes, then output the image. */
-export async function submitAndWait(
-	this: IExecuteFunctions,
-	request: TaskRequest,
-	itemIndex: number,
-	settings: RunSettings,
-): Promise<INodeExecutionData[]> {
-	const deadline = Date.now() + settings.timeoutMs;
-	const submitted = await submitItem.call(this, request, itemIndex, settings);
-	// A task picked up again from an earlier try may have settled already: no need to poll it.
-	const task =
-		submitted.task && isTerminal(submitted.task.status)
-			? submitted.task
-			: await waitForTask.call(this, submitted.taskId, {
-					intervalMs: settings.pollIntervalMs,
-					deadline,
-					itemIndex,
-					signal: settings.signal,
-					board: settings.board,
-				});
-	return [await finishedItem.call(this, task, itemIndex, settings, request.echo)];
 }

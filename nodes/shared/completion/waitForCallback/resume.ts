@@ -1,15 +1,15 @@
 import type { INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { rawBodyOf, reply } from '../callback/http';
-import { MAX_CALLBACK_BYTES, parseCallback } from '../callback/parse';
-import { verifySignature } from '../callback/verify';
-import { errorItem } from '../outcome/errorItem';
-import { mapPool } from '../pool';
-import { hiapiCredentials } from '../transport/credentials';
-import { taskError } from '../transport/errors';
-import { getTask, listTasks } from '../transport/tasks';
-import { isTerminal, type Task } from '../types';
+import { rawBodyOf, reply } from '../../callback/http';
+import { MAX_CALLBACK_BYTES, parseCallback } from '../../callback/parse';
+import { verifySignature } from '../../callback/verify';
+import { errorItem } from '../../outcome/errorItem';
+import { mapPool } from '../../pool';
+import { hiapiCredentials } from '../../transport/credentials';
+import { taskError } from '../../transport/errors';
+import { getTask, listTasks } from '../../transport/tasks';
+import { isTerminal, type Task } from '../../types';
 import { elect, lastSettled, outranks, type ElectionClock, type OthersRead } from './election';
 import {
 	isPending,
@@ -19,7 +19,7 @@ import {
 	type PendingIndex,
 	settledItem,
 	type PendingItem,
-} from './batch';
+} from '../batch';
 
 /** One list page covers a batch of this many tasks with a single request. */
 const LIST_PAGE_SIZE = 100;
